@@ -1,0 +1,38 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Out-of-tree build of vdpasim_blk, plus the test and demo entry points.
+#
+#   make [KDIR=<kernel build tree>]   build the module (Kbuild lists it)
+#   make check                        build a debug test kernel (cached),
+#                                     boot it under QEMU, run selftests
+#   make demo                         the main job, in a VM
+#   make clean
+
+KDIR ?= /lib/modules/$(shell uname -r)/build
+
+all: modules
+
+modules:
+	@test -e "$(KDIR)/Makefile" || { \
+		echo "No kernel build tree at KDIR=$(KDIR)."; \
+		echo "Install linux-headers-$$(uname -r), or pass KDIR=<tree>."; \
+		exit 1; }
+	$(MAKE) -C "$(KDIR)" M="$(CURDIR)" modules
+
+check:
+	tools/check
+
+demo:
+	tools/demo
+
+kernel-debug kernel-plain:
+	tools/build-kernel $(@:kernel-%=%)
+
+clean:
+	find . -path ./.git -prune -o \( -name '*.o' -o -name '*.ko' \
+		-o -name '*.mod' -o -name '*.mod.c' -o -name '.*.cmd' \
+		-o -name modules.order -o -name Module.symvers \) -print0 | \
+		xargs -0 rm -f
+	rm -rf results
+
+.PHONY: all modules check demo kernel-debug kernel-plain clean

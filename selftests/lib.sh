@@ -1,0 +1,156 @@
+# shellcheck shell=bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Helpers shared by the selftests.  Each test sources this file, sets
+# up what it needs, and exits 0 (pass), 4 (skip) or anything else (fail).
+# Cleanup handlers registered with on_exit run in reverse order.
+
+KSFT_SKIP=4
+SELFTESTS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(dirname "$SELFTESTS")
+MODULE=${VSB_MODULE:-$REPO/drivers/vdpa/vdpa_sim_blk/vdpasim_blk.ko}
+MGMTDEV=vdpasim_blk
+export CFS=/sys/kernel/config/vdpa_sim_blk
+
+_exit_handlers=()
+_run_exit_handlers() {
+	local i
+	for ((i = ${#_exit_handlers[@]} - 1; i >= 0; i--)); do
+		eval "${_exit_handlers[$i]}" >/dev/null 2>&1
+	done
+}
+trap _run_exit_handlers EXIT
+
+# on_exit CMD: run CMD (a string) when the test ends, last in first out.
+on_exit() { _exit_handlers+=("$1"); }
+
+log() { echo "$*"; }
+fail() { echo "FAIL: $*"; exit 1; }
+skip() { echo "SKIP: $*"; exit $KSFT_SKIP; }
+
+# expect_fail CMD...: CMD must fail; its output is shown.
+expect_fail() {
+	if "$@"; then
+		fail "'$*' succeeded but should have failed"
+	fi
+	return 0
+}
+
+# Load the vDPA bus drivers and the vringh library our module needs.
+load_vdpa_stack() {
+	modprobe -a vhost_iotlb vringh virtio_vdpa || fail "modprobe of the vDPA stack failed"
+}
+
+# Load this project's module (from the tree, not /lib/modules).
+# shellcheck disable=SC2120 # arguments are optional module parameters
+vsb_load() {
+	[ -r "$MODULE" ] || fail "module $MODULE not built"
+	load_vdpa_stack
+	insmod "$MODULE" "$@" || fail "insmod $MODULE failed"
+	on_exit "rmmod vdpasim_blk"
+}
+
+# vdpa_blkdev NAME: print /dev/vdX of vDPA device NAME bound to
+# virtio_vdpa, waiting up to 10 s for the disk to appear.
+vdpa_blkdev() {
+	local i d
+	for ((i = 0; i < 100; i++)); do
+		for d in /sys/bus/vdpa/devices/"$1"/virtio*/block/vd*; do
+			if [ -e "$d" ] && [ -b "/dev/$(basename "$d")" ]; then
+				echo "/dev/$(basename "$d")"
+				return 0
+			fi
+		done
+		sleep 0.1
+	done
+	echo "no block device for vDPA device $1" >&2
+	return 1
+}
+
+# vdpa_add NAME [vdpa args...]: create a device on our management device.
+vdpa_add() {
+	local name=$1
+	shift
+	vdpa dev add mgmtdev "$MGMTDEV" name "$name" "$@"
+}
+
+# fio_verify DEV [fio args...]: write a pattern and verify it (crc32c).
+fio_verify() {
+	local dev=$1
+	shift
+	fio --name=verify --filename="$dev" --ioengine=libaio --direct=1 \
+		--rw=randwrite --bs=4k --iodepth=8 --size=16M \
+		--verify=crc32c --verify_fatal=1 --do_verify=1 \
+		--output-format=terse --terse-version=3 "$@" >/tmp/fio.out 2>&1
+	local rc=$?
+	if [ $rc != 0 ]; then
+		cat /tmp/fio.out
+		return $rc
+	fi
+	return 0
+}
+
+# cfs_new NAME [ATTR=VALUE...]: create the configfs entry NAME and set
+# its attributes; it is removed when the test ends.
+cfs_new() {
+	local name=$1 kv
+	shift
+	mkdir "$CFS/$name" || fail "mkdir $CFS/$name"
+	on_exit "rmdir $CFS/$name"
+	for kv in "$@"; do
+		echo "${kv#*=}" >"$CFS/$name/${kv%%=*}" ||
+			fail "cannot set ${kv%%=*}=${kv#*=} on $name"
+	done
+}
+
+# vsb_dev NAME [vdpa args...]: add device NAME, delete it when the test
+# ends, and set DEV to its /dev/vdX.  (Not for $(...): the cleanup would
+# run when the subshell exits.)
+export DEV=
+vsb_dev() {
+	local name=$1
+	shift
+	vdpa_add "$name" "$@" || fail "vdpa dev add $name $*"
+	on_exit "vdpa dev del $name"
+	DEV=$(vdpa_blkdev "$name") || fail "no block device for $name"
+}
+
+# expect_errno MSG CMD...: CMD must fail and print MSG (an strerror text).
+expect_errno() {
+	local msg=$1 out
+	shift
+	if out=$("$@" 2>&1); then
+		fail "'$*' succeeded; expected '$msg'"
+	fi
+	echo "$out"
+	case $out in
+	*"$msg"*) return 0 ;;
+	esac
+	fail "'$*' failed without '$msg'"
+}
+
+# no_devices: no vDPA device is left on our management device.
+no_devices() {
+	local left
+	left=$(vdpa dev show 2>/dev/null)
+	[ -z "$left" ] || fail "devices left behind: $left"
+}
+
+# sum_dev DEV [BYTES]: sha256 of the first BYTES (default all) of DEV,
+# read with O_DIRECT so the guest page cache cannot answer.
+sum_dev() {
+	local bytes=${2:-$(blockdev --getsize64 "$1")}
+	dd if="$1" bs=1M count=$((bytes >> 20)) iflag=direct status=none |
+		sha256sum | cut -d' ' -f1
+}
+
+sum_file() {
+	local bytes=${2:-$(stat -c %s "$1")}
+	head -c "$bytes" "$1" | sha256sum | cut -d' ' -f1
+}
+
+# sysblk DEV ATTR: print /sys/block/<DEV>/ATTR.
+sysblk() { cat "/sys/block/${1#/dev/}/$2"; }
+
+# blocks FILE: allocated 512-byte blocks of FILE.
+blocks() { stat -c %b "$1"; }
