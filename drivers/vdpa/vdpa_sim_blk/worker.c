@@ -1,0 +1,526 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vdpasim_blk: the per-virtqueue data path.
+ *
+ * Each virtqueue has one kthread (its worker), a pool of preallocated
+ * requests as large as the biggest ring the device accepts, and a
+ * lockless list of completed requests.
+ *
+ * Life of a request
+ *
+ * 1. kick_vq() sets VSB_VQ_KICKED and wakes the worker.  It takes no lock
+ *    and may be called from any context.
+ * 2. The worker takes vq->lock for one batch.  If the ring runs and is
+ *    not broken, it reaps completions (step 5), then takes up to
+ *    VSB_BUDGET chains with vringh_getdesc_iotlb(), each into a free
+ *    request.  blk.c parses the chain.  A request that can be answered at
+ *    once (bad requests, GET_ID, and the synchronous FLUSH, DISCARD and
+ *    WRITE_ZEROES, which block this queue only) is finished right away.
+ * 3. A read or write has its data translated to pages (bio_vecs), bumps
+ *    vq->inflight and goes to the backend as an asynchronous kiocb.  From
+ *    then until it is reaped, the request belongs to the backend: the
+ *    worker neither reads nor reuses it.
+ * 4. ki_complete (possibly in IRQ context, possibly before the submitting
+ *    call returns) stores the result and calls vsb_vq_req_done(): push on
+ *    vq->done, wake the worker if the list was empty, then drop
+ *    vq->inflight and wake drain_wq at zero.  This runs under
+ *    rcu_read_lock(), so whoever frees the queue first waits with
+ *    synchronize_rcu().
+ * 5. Reaping (the worker, or the control path while stopping, always
+ *    under vq->lock): release pages and freeze protection, write the
+ *    status byte, add the used element, return the request to the pool.
+ *    The status is written after the data: the I/O finished before the
+ *    request went on vq->done, and llist_add()/llist_del_all() are fully
+ *    ordered.  vringh orders the used element before the used index.
+ * 6. At the end of a batch that added used elements, if
+ *    vringh_need_notify_iotlb() says so, the worker calls the driver's
+ *    callback, still under vq->lock, so a reset cannot race with it.
+ *
+ * Notifications: with VIRTIO_RING_F_EVENT_IDX the worker publishes
+ * avail_event = last_avail_idx only when it finds the ring empty, then
+ * rechecks avail->idx.  While it is busy, avail_event stays behind and the
+ * driver does not kick a queue that is already being served.  Without
+ * EVENT_IDX the driver always kicks.
+ *
+ * Stopping (reset, suspend, queue disable, device free): the control path
+ * clears ->running under vq->lock, so no new chain is taken; waits for
+ * vq->inflight to drop to zero, so no I/O references guest pages any
+ * more; then reaps what is left.  Suspend and queue disable publish those
+ * completions (the ring is still the driver's, and the saved avail index
+ * stays consistent with the used ring); reset and free drop them (the
+ * driver has forgotten the ring).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/bottom_half.h>
+#include <linux/kthread.h>
+#include <linux/mm.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <uapi/linux/virtio_ring.h>
+
+#include "vdpasim_blk.h"
+
+static struct vsb_req *vsb_req_get(struct vsb_vq *vq)
+{
+	struct vsb_req *req;
+
+	lockdep_assert_held(&vq->lock);
+
+	req = list_first_entry_or_null(&vq->free_reqs, struct vsb_req,
+				       free_node);
+	if (req)
+		list_del(&req->free_node);
+	return req;
+}
+
+static void vsb_req_put(struct vsb_vq *vq, struct vsb_req *req)
+{
+	lockdep_assert_held(&vq->lock);
+
+	list_add(&req->free_node, &vq->free_reqs);
+}
+
+/**
+ * vsb_req_reserve_bvec - make room for @nr pages in a request
+ * @req: the request
+ * @nr: entries needed in req->bvec
+ *
+ * Small requests use the inline array; bigger ones get a kvmalloc'd
+ * array, capped at VSB_MAX_BVEC entries (seg_max unaligned segments of
+ * size_max bytes), which vsb_req_put_pages() frees.
+ *
+ * Context: process context, may sleep.
+ * Return: 0, -E2BIG beyond the cap, or -ENOMEM.
+ */
+int vsb_req_reserve_bvec(struct vsb_req *req, unsigned int nr)
+{
+	struct bio_vec *bvec;
+
+	if (nr <= req->max_bvec)
+		return 0;
+	if (nr > VSB_MAX_BVEC) {
+		if (req->max_bvec >= VSB_MAX_BVEC)
+			return -E2BIG;
+		nr = VSB_MAX_BVEC;
+	}
+
+	bvec = kvmalloc_array(nr, sizeof(*bvec), GFP_KERNEL);
+	if (!bvec)
+		return -ENOMEM;
+	memcpy(bvec, req->bvec, req->nr_bvec * sizeof(*bvec));
+	if (req->bvec != req->bvec_inline)
+		kvfree(req->bvec);
+	req->bvec = bvec;
+	req->max_bvec = nr;
+	return 0;
+}
+
+/**
+ * vsb_req_put_pages - forget a request's data pages
+ * @req: the request
+ *
+ * Drops the page references vsb_iotlb_map_bvecs() took, if any, and
+ * returns to the inline bio_vec array.
+ *
+ * Context: process context.
+ */
+void vsb_req_put_pages(struct vsb_req *req)
+{
+	unsigned int i;
+
+	if (req->page_refs)
+		for (i = 0; i < req->nr_bvec; i++)
+			put_page(req->bvec[i].bv_page);
+	req->page_refs = false;
+	req->nr_bvec = 0;
+
+	if (req->bvec != req->bvec_inline) {
+		kvfree(req->bvec);
+		req->bvec = req->bvec_inline;
+		req->max_bvec = VSB_REQ_INLINE_BVEC;
+	}
+}
+
+static void vsb_vq_break(struct vsb_vq *vq, const char *why)
+{
+	lockdep_assert_held(&vq->lock);
+
+	if (vq->broken)
+		return;
+	vq->broken = true;
+	dev_warn_ratelimited(vsb_to_dev(vq->vsb),
+			     "queue %u: %s, device needs reset\n",
+			     vq->index, why);
+	vsb_dev_needs_reset(vq->vsb);
+}
+
+/* Publish a finished request in the used ring and recycle it. */
+static void vsb_vq_complete(struct vsb_vq *vq, struct vsb_req *req)
+{
+	u32 len;
+
+	lockdep_assert_held(&vq->lock);
+
+	if (!vq->broken && !vq->discard) {
+		len = vsb_blk_finish(vq, req);
+		if (vringh_complete_iotlb(&vq->vring, req->head, len) < 0)
+			vsb_vq_break(vq, "cannot write used ring");
+		else
+			vq->completed++;
+	}
+	vsb_req_put(vq, req);
+}
+
+static void vsb_vq_reap(struct vsb_vq *vq)
+{
+	struct vsb_req *req, *next;
+	struct llist_node *list;
+
+	lockdep_assert_held(&vq->lock);
+
+	list = llist_reverse_order(llist_del_all(&vq->done));
+	llist_for_each_entry_safe(req, next, list, done_node) {
+		req->status = vsb_backend_end_rw(&vq->vsb->backend, req);
+		vsb_vq_complete(vq, req);
+	}
+}
+
+static void vsb_vq_notify(struct vsb_vq *vq)
+{
+	int ret;
+
+	lockdep_assert_held(&vq->lock);
+
+	if (!vq->completed || vq->broken)
+		return;
+	vq->completed = 0;
+
+	ret = vringh_need_notify_iotlb(&vq->vring);
+	if (ret < 0) {
+		vsb_vq_break(vq, "cannot read used_event");
+	} else if (ret && vq->cb.callback) {
+		/* Callbacks expect interrupt-like context, as upstream. */
+		local_bh_disable();
+		vq->cb.callback(vq->cb.private);
+		local_bh_enable();
+	}
+}
+
+/*
+ * Ask the driver to kick again (EVENT_IDX), then check for buffers that
+ * arrived meanwhile.  Return: true if the ring is not empty.
+ */
+static bool vsb_vq_enable_notify(struct vsb_vq *vq)
+{
+	struct vringh *vrh = &vq->vring;
+	__virtio16 val;
+
+	lockdep_assert_held(&vq->lock);
+
+	if (!vrh->event_indices)
+		return false;
+
+	val = cpu_to_vringh16(vrh, vrh->last_avail_idx);
+	if (vsb_iotlb_access16(vq->vsb, vq->avail_event_addr, &val, true)) {
+		vsb_vq_break(vq, "cannot write avail_event");
+		return false;
+	}
+
+	/*
+	 * Order the avail_event store before the avail->idx load; pairs
+	 * with the driver's barrier between publishing avail->idx and
+	 * reading avail_event (virtqueue_kick_prepare()).
+	 */
+	smp_mb();
+
+	if (vsb_iotlb_access16(vq->vsb, vq->avail_idx_addr, &val, false)) {
+		vsb_vq_break(vq, "cannot read avail idx");
+		return false;
+	}
+	return vringh16_to_cpu(vrh, val) != vrh->last_avail_idx;
+}
+
+/* One batch.  Return: true if it stopped on budget and should go on. */
+static bool vsb_vq_run(struct vsb_vq *vq)
+{
+	unsigned int budget = VSB_BUDGET;
+	struct vsb_req *req;
+	int ret;
+
+	mutex_lock(&vq->lock);
+
+	/* Completions are reaped also while stopping (see vsb_vq_stop()). */
+	vsb_vq_reap(vq);
+	if (!vq->running)
+		goto out_notify;
+
+	while (budget && !vq->broken) {
+		req = vsb_req_get(vq);
+		if (!req)
+			break;	/* pool empty: a completion will wake us */
+
+		ret = vringh_getdesc_iotlb(&vq->vring, &req->out, &req->in,
+					   &req->head, GFP_KERNEL | __GFP_NOWARN);
+		if (ret <= 0) {
+			vsb_req_put(vq, req);
+			if (ret < 0) {
+				vsb_vq_break(vq, "bad descriptor chain");
+				break;
+			}
+			if (vsb_vq_enable_notify(vq))
+				continue;
+			break;
+		}
+
+		budget--;
+		if (!vsb_blk_handle(vq, req))
+			vsb_vq_complete(vq, req);
+	}
+
+	/* Reads and writes that completed inline */
+	vsb_vq_reap(vq);
+
+out_notify:
+	vsb_vq_notify(vq);
+	mutex_unlock(&vq->lock);
+	return !budget;
+}
+
+static int vsb_worker(void *data)
+{
+	struct vsb_vq *vq = data;
+
+	for (;;) {
+		set_current_state(TASK_IDLE);
+		if (kthread_should_stop())
+			break;
+		if (!test_and_clear_bit(VSB_VQ_KICKED, &vq->flags) &&
+		    llist_empty(&vq->done)) {
+			schedule();
+			continue;
+		}
+		__set_current_state(TASK_RUNNING);
+
+		if (vsb_vq_run(vq))
+			set_bit(VSB_VQ_KICKED, &vq->flags);
+		cond_resched();
+	}
+	__set_current_state(TASK_RUNNING);
+	return 0;
+}
+
+/**
+ * vsb_vq_kick - tell a queue's worker to look for work
+ * @vq: the queue
+ *
+ * Context: any context.
+ */
+void vsb_vq_kick(struct vsb_vq *vq)
+{
+	set_bit(VSB_VQ_KICKED, &vq->flags);
+	wake_up_process(vq->worker);
+}
+
+/**
+ * vsb_vq_req_done - hand a completed request back to its queue
+ * @req: the request, with ->result set
+ *
+ * Called once per submitted request, from ki_complete.
+ *
+ * Context: any context, including hard IRQ.
+ */
+void vsb_vq_req_done(struct vsb_req *req)
+{
+	struct vsb_vq *vq = req->vq;
+
+	/* vsb_free() waits with synchronize_rcu() before freeing @vq. */
+	rcu_read_lock();
+	if (llist_add(&req->done_node, &vq->done))
+		wake_up_process(vq->worker);
+	/* Fully ordered; wq_has_sleeper() pairs with wait_event(). */
+	if (atomic_dec_and_test(&vq->inflight) && wq_has_sleeper(&vq->drain_wq))
+		wake_up(&vq->drain_wq);
+	rcu_read_unlock();
+}
+
+/**
+ * vsb_vq_start - start serving a ring
+ * @vq: the queue, stopped, with address, size and avail index programmed
+ *
+ * Checks the programmed ring, initialises the vringh on the device's
+ * IOTLB with the negotiated features, resumes at the saved avail index
+ * and wakes the worker to look for buffers posted before the start.
+ *
+ * Context: process context, vsb->lock held.
+ * Return: 0, or -EINVAL for a ring the device cannot serve.
+ */
+int vsb_vq_start(struct vsb_vq *vq)
+{
+	struct vsb_dev *vsb = vq->vsb;
+	u32 num = vq->num;
+	int ret;
+
+	lockdep_assert_held(&vsb->lock);
+
+	if (!num || num > vq->nr_reqs || !is_power_of_2(num) ||
+	    !IS_ALIGNED(vq->desc_addr, 16) ||
+	    !IS_ALIGNED(vq->driver_addr, 2) ||
+	    !IS_ALIGNED(vq->device_addr, 4)) {
+		dev_warn_ratelimited(vsb_to_dev(vsb),
+				     "queue %u: bad ring: num %u max %u desc %#llx avail %#llx used %#llx\n",
+				     vq->index, num, vq->nr_reqs, vq->desc_addr,
+				     vq->driver_addr, vq->device_addr);
+		return -EINVAL;
+	}
+
+	mutex_lock(&vq->lock);
+	ret = vringh_init_iotlb(&vq->vring, vsb->driver_features, num, true,
+				(struct vring_desc *)(uintptr_t)vq->desc_addr,
+				(struct vring_avail *)(uintptr_t)vq->driver_addr,
+				(struct vring_used *)(uintptr_t)vq->device_addr);
+	if (!ret) {
+		vringh_set_iotlb(&vq->vring, &vsb->iotlb, &vsb->iotlb_lock);
+		/* In-flight requests are never carried over: used == avail */
+		vq->vring.last_avail_idx = vq->avail_idx;
+		vq->vring.last_used_idx = vq->avail_idx;
+		vq->features = vsb->driver_features;
+		vq->avail_idx_addr = vq->driver_addr +
+				     offsetof(struct vring_avail, idx);
+		vq->avail_event_addr = vq->device_addr +
+				       offsetof(struct vring_used, ring) +
+				       (u64)num * sizeof(struct vring_used_elem);
+		vq->completed = 0;
+		vq->broken = false;
+		vq->discard = false;
+		vq->running = true;
+	}
+	mutex_unlock(&vq->lock);
+
+	if (!ret)
+		vsb_vq_kick(vq);
+	return ret;
+}
+
+/**
+ * vsb_vq_stop - stop serving a ring and settle its requests
+ * @vq: the queue, running
+ * @discard: drop completed requests (reset, free) instead of publishing
+ *	them in the used ring (suspend, queue disable)
+ *
+ * On return no worker touches the ring, no I/O references guest memory,
+ * and @vq->avail_idx holds the index to resume from.
+ *
+ * Context: process context, vsb->lock held; sleeps until in-flight I/O
+ * completes.
+ */
+void vsb_vq_stop(struct vsb_vq *vq, bool discard)
+{
+	lockdep_assert_held(&vq->vsb->lock);
+
+	mutex_lock(&vq->lock);
+	vq->running = false;
+	vq->discard = discard;
+	mutex_unlock(&vq->lock);
+
+	wait_event(vq->drain_wq, !atomic_read(&vq->inflight));
+
+	mutex_lock(&vq->lock);
+	vsb_vq_reap(vq);
+	vsb_vq_notify(vq);
+	vq->avail_idx = vq->vring.last_avail_idx;
+	vq->discard = false;
+	mutex_unlock(&vq->lock);
+}
+
+/**
+ * vsb_vq_init - set up a queue's request pool and worker
+ * @vsb: the device; params.queue_size sizes the pool
+ * @vq: the queue, zeroed
+ * @index: queue index
+ *
+ * Context: process context.
+ * Return: 0 or -errno; on failure @vq is cleaned up.
+ */
+int vsb_vq_init(struct vsb_dev *vsb, struct vsb_vq *vq, unsigned int index)
+{
+	unsigned int i;
+	int ret;
+
+	vq->vsb = vsb;
+	vq->index = index;
+	mutex_init(&vq->lock);
+	init_llist_head(&vq->done);
+	atomic_set(&vq->inflight, 0);
+	init_waitqueue_head(&vq->drain_wq);
+	INIT_LIST_HEAD(&vq->free_reqs);
+	vringh_set_iotlb(&vq->vring, &vsb->iotlb, &vsb->iotlb_lock);
+
+	if (!zalloc_cpumask_var(&vq->affinity, GFP_KERNEL)) {
+		ret = -ENOMEM;
+		goto err;
+	}
+	cpumask_copy(vq->affinity, cpu_possible_mask);
+
+	vq->reqs = kvcalloc(vsb->params.queue_size, sizeof(*vq->reqs),
+			    GFP_KERNEL);
+	if (!vq->reqs) {
+		ret = -ENOMEM;
+		goto err;
+	}
+	vq->nr_reqs = vsb->params.queue_size;
+	for (i = 0; i < vq->nr_reqs; i++) {
+		struct vsb_req *req = &vq->reqs[i];
+
+		req->vq = vq;
+		vringh_kiov_init(&req->out, req->out_kvec,
+				 ARRAY_SIZE(req->out_kvec));
+		vringh_kiov_init(&req->in, req->in_kvec,
+				 ARRAY_SIZE(req->in_kvec));
+		req->bvec = req->bvec_inline;
+		req->max_bvec = ARRAY_SIZE(req->bvec_inline);
+		list_add_tail(&req->free_node, &vq->free_reqs);
+	}
+
+	vq->worker = kthread_create(vsb_worker, vq, "vsb-%s-q%u",
+				    vsb_name(vsb), index);
+	if (IS_ERR(vq->worker)) {
+		ret = PTR_ERR(vq->worker);
+		vq->worker = NULL;
+		goto err;
+	}
+	wake_up_process(vq->worker);
+	return 0;
+
+err:
+	vsb_vq_destroy(vq);
+	return ret;
+}
+
+/**
+ * vsb_vq_destroy - free a stopped queue
+ * @vq: the queue; not running, nothing in flight
+ *
+ * Context: process context.
+ */
+void vsb_vq_destroy(struct vsb_vq *vq)
+{
+	unsigned int i;
+
+	if (vq->worker)
+		kthread_stop(vq->worker);
+	vq->worker = NULL;
+
+	if (vq->reqs) {
+		for (i = 0; i < vq->nr_reqs; i++) {
+			vringh_kiov_cleanup(&vq->reqs[i].out);
+			vringh_kiov_cleanup(&vq->reqs[i].in);
+			vsb_req_put_pages(&vq->reqs[i]);
+		}
+		kvfree(vq->reqs);
+		vq->reqs = NULL;
+	}
+	free_cpumask_var(vq->affinity);
+	mutex_destroy(&vq->lock);
+}
