@@ -3,6 +3,7 @@
 # Out-of-tree build of vdpasim_blk, plus the test and demo entry points.
 #
 #   make [KDIR=<kernel build tree>]   build the module (Kbuild lists it)
+#   make tools                        build the userspace tools
 #   make check                        build a debug test kernel (cached),
 #                                     boot it under QEMU, run selftests
 #   make demo                         the main job, in a VM
@@ -19,6 +20,12 @@ modules:
 		exit 1; }
 	$(MAKE) -C "$(KDIR)" M="$(CURDIR)" modules
 
+TOOLS := tools/vdpa-devnew
+tools: $(TOOLS)
+
+tools/%: tools/%.c
+	$(CC) -O2 -g -Wall -Wextra -Werror -Iinclude -o $@ $<
+
 check:
 	tools/check
 
@@ -33,6 +40,6 @@ clean:
 		-o -name '*.mod' -o -name '*.mod.c' -o -name '.*.cmd' \
 		-o -name modules.order -o -name Module.symvers \) -print0 | \
 		xargs -0 rm -f
-	rm -rf results
+	rm -rf results $(TOOLS)
 
-.PHONY: all modules check demo kernel-debug kernel-plain clean
+.PHONY: all modules tools check demo kernel-debug kernel-plain clean

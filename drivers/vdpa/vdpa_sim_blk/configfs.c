@@ -15,8 +15,8 @@
  * Attributes (units and defaults; a store checks what it can alone,
  * dev_add checks the combination):
  *   backing             path of a file or block device; empty: shmem
- *   capacity            bytes, multiple of 512; 0: size of the backing,
- *                       or 128 MiB for shmem
+ *   capacity            bytes, multiple of the block size; empty (shown
+ *                       as 0): size of the backing, or 128 MiB for shmem
  *   read_only           0 or 1 (default 0)
  *   num_queues          1..16 (default 1)
  *   queue_size          power of two, 2..1024 (default 256)
@@ -160,13 +160,23 @@ static ssize_t vsb_cfg_serial_store(struct config_item *item,
 }
 
 /* Parsers: strict, trailing newline accepted, then a standalone check. */
+/*
+ * An empty store restores the default (internally 0); an explicit 0 is
+ * refused: a zero-sized disk is a configuration error, not a default.
+ */
 static int vsb_parse_capacity(const char *page, u64 *val)
 {
-	int ret = kstrtou64(page, 0, val);
+	int ret;
 
+	if (!page[0] || !strcmp(page, "\n")) {
+		*val = 0;
+		return 0;
+	}
+	ret = kstrtou64(page, 0, val);
 	if (ret)
 		return ret;
-	return *val % SECTOR_SIZE || *val > MAX_LFS_FILESIZE ? -EINVAL : 0;
+	return !*val || *val % SECTOR_SIZE || *val > MAX_LFS_FILESIZE ?
+	       -EINVAL : 0;
 }
 
 static int vsb_parse_num_queues(const char *page, u32 *val)
