@@ -872,7 +872,7 @@ struct vsb_dev *vsb_dev_create(struct vdpa_mgmt_dev *mdev, const char *name,
 	mutex_init(&vsb->lock);
 	spin_lock_init(&vsb->iotlb_lock);
 	spin_lock_init(&vsb->config_cb_lock);
-	vhost_iotlb_init(&vsb->iotlb, VSB_IOTLB_LIMIT, 0);
+	vhost_iotlb_init(&vsb->iotlb, vsb_max_iotlb_entries, 0);
 
 	spin_lock(&vsb->iotlb_lock);
 	ret = vsb_iotlb_set_identity(vsb);
