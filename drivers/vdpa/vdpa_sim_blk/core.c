@@ -299,6 +299,14 @@ static void vsb_do_reset(struct vsb_dev *vsb, u32 flags)
 		spin_unlock(&vsb->iotlb_lock);
 	}
 
+	/*
+	 * The callbacks belong to the driver being reset, which may go away
+	 * (virtio_vdpa unbinding) and leave the device to another one.
+	 */
+	spin_lock(&vsb->config_cb_lock);
+	vsb->config_cb = (struct vdpa_callback){};
+	spin_unlock(&vsb->config_cb_lock);
+
 	vsb->driver_features = 0;
 	vsb->status = 0;
 	vsb->suspended = false;
