@@ -290,8 +290,7 @@ void vsb_backend_submit_rw(struct vsb_backend *be, struct vsb_req *req,
 /**
  * vsb_backend_end_rw - settle a completed request
  * @be: the backend
- * @req: request back from vsb_vq_req_done(), or one that never went to
- *	the backend
+ * @req: request back from vsb_vq_req_done()
  *
  * Ends freeze protection, releases the data pages and turns the result
  * into a status.  A short transfer (a file shrunk behind our back) is an

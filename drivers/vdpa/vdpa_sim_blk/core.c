@@ -299,6 +299,14 @@ static void vsb_do_reset(struct vsb_dev *vsb, u32 flags)
 		spin_unlock(&vsb->iotlb_lock);
 	}
 
+	/*
+	 * The callbacks belong to the driver being reset, which may go away
+	 * (virtio_vdpa unbinding) and leave the device to another one.
+	 */
+	spin_lock(&vsb->config_cb_lock);
+	vsb->config_cb = (struct vdpa_callback){};
+	spin_unlock(&vsb->config_cb_lock);
+
 	vsb->driver_features = 0;
 	vsb->status = 0;
 	vsb->suspended = false;
@@ -872,7 +880,7 @@ struct vsb_dev *vsb_dev_create(struct vdpa_mgmt_dev *mdev, const char *name,
 	mutex_init(&vsb->lock);
 	spin_lock_init(&vsb->iotlb_lock);
 	spin_lock_init(&vsb->config_cb_lock);
-	vhost_iotlb_init(&vsb->iotlb, VSB_IOTLB_LIMIT, 0);
+	vhost_iotlb_init(&vsb->iotlb, vsb_max_iotlb_entries, 0);
 
 	spin_lock(&vsb->iotlb_lock);
 	ret = vsb_iotlb_set_identity(vsb);

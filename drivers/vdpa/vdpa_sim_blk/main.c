@@ -75,6 +75,16 @@ static bool g_direct_io;
 module_param_named(direct_io, g_direct_io, bool, 0444);
 MODULE_PARM_DESC(direct_io, "Open the backing with O_DIRECT. Default: false");
 
+/*
+ * vhost_vdpa adds one entry per physically contiguous run of client
+ * memory, and has a limit of its own (its max_iotlb_entries).
+ */
+unsigned int vsb_max_iotlb_entries = VSB_DEFAULT_IOTLB_ENTRIES;
+module_param_named(max_iotlb_entries, vsb_max_iotlb_entries, uint, 0444);
+MODULE_PARM_DESC(max_iotlb_entries,
+		 "IOTLB entries per device, at least 2. Default: "
+		 __stringify(VSB_DEFAULT_IOTLB_ENTRIES));
+
 /* Offered by default; VIRTIO_BLK_F_RO is added for read-only devices. */
 #define VSB_FEATURES	(BIT_ULL(VIRTIO_F_ANY_LAYOUT) |			\
 			 BIT_ULL(VIRTIO_F_VERSION_1) |			\
@@ -284,6 +294,10 @@ static int __init vsb_init(void)
 
 	if (!g_mgmtdev_name || !g_mgmtdev_name[0]) {
 		pr_err("mgmtdev_name must not be empty\n");
+		return -EINVAL;
+	}
+	if (vsb_max_iotlb_entries < 2) {
+		pr_err("max_iotlb_entries must be at least 2\n");
 		return -EINVAL;
 	}
 	if (g_serial && strlen(g_serial) > VSB_SERIAL_MAX) {

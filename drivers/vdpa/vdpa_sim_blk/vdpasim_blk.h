@@ -74,8 +74,8 @@
 #define VSB_REQ_INLINE_BVEC		16
 /* Worst case for seg_max page-unaligned segments of size_max bytes. */
 #define VSB_MAX_BVEC	(VSB_SEG_MAX * (VSB_SIZE_MAX / PAGE_SIZE + 2))
-/* IOTLB entries per address space, as upstream vdpa_sim. */
-#define VSB_IOTLB_LIMIT			2048
+/* Default IOTLB entries per device, as vhost_vdpa and upstream vdpa_sim */
+#define VSB_DEFAULT_IOTLB_ENTRIES	2048
 
 /**
  * struct vsb_params - provisioning parameters of one device
@@ -342,6 +342,7 @@ static inline bool vsb_lbs_valid(u32 n)
 }
 
 /* main.c */
+extern unsigned int vsb_max_iotlb_entries;
 int vsb_params_init_default(struct vsb_params *p);
 int vsb_params_copy(struct vsb_params *dst, const struct vsb_params *src);
 void vsb_params_free(struct vsb_params *p);
