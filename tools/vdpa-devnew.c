@@ -38,27 +38,40 @@ static void put_attr(struct msg *m, unsigned short type, const void *data,
 	m->nlh.nlmsg_len = NLMSG_ALIGN(m->nlh.nlmsg_len) + NLA_ALIGN(a->nla_len);
 }
 
-/* Send m and return the kernel's answer: 0, a negative errno, or the
- * first attribute payload of type want copied to out (for lookups). */
+/*
+ * Send m and read answers up to the kernel's acknowledgement, which
+ * arrives as a datagram of its own.  Returns 0 or a negative errno; with
+ * want set, the payload of the first attribute of that type is copied
+ * to out (for lookups), and finding none is -EPROTO.
+ */
 static int transact(int fd, struct msg *m, unsigned short want, void *out,
 		    size_t outlen)
 {
 	char rbuf[8192];
 	struct nlmsghdr *h;
+	int found = !want;
 	ssize_t n;
 
 	if (send(fd, m, m->nlh.nlmsg_len, 0) < 0)
 		return -errno;
-	n = recv(fd, rbuf, sizeof(rbuf), 0);
-	if (n < 0)
-		return -errno;
-	for (h = (struct nlmsghdr *)rbuf; NLMSG_OK(h, n); h = NLMSG_NEXT(h, n)) {
-		if (h->nlmsg_type == NLMSG_ERROR)
-			return ((struct nlmsgerr *)NLMSG_DATA(h))->error;
-		if (want) {
-			int len = h->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN);
-			struct nlattr *a = (struct nlattr *)((char *)NLMSG_DATA(h) + GENL_HDRLEN);
+	for (;;) {
+		n = recv(fd, rbuf, sizeof(rbuf), 0);
+		if (n < 0)
+			return -errno;
+		for (h = (struct nlmsghdr *)rbuf; NLMSG_OK(h, n);
+		     h = NLMSG_NEXT(h, n)) {
+			struct nlattr *a;
+			int len;
 
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				int err = ((struct nlmsgerr *)NLMSG_DATA(h))->error;
+
+				return err ? err : (found ? 0 : -EPROTO);
+			}
+			if (found)
+				continue;
+			len = h->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN);
+			a = (struct nlattr *)((char *)NLMSG_DATA(h) + GENL_HDRLEN);
 			for (; len >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN &&
 			     a->nla_len <= len;
 			     len -= NLA_ALIGN(a->nla_len),
@@ -67,12 +80,12 @@ static int transact(int fd, struct msg *m, unsigned short want, void *out,
 				    (size_t)(a->nla_len - NLA_HDRLEN) <= outlen) {
 					memcpy(out, (char *)a + NLA_HDRLEN,
 					       a->nla_len - NLA_HDRLEN);
-					return 0;
+					found = 1;
+					break;
 				}
 			}
 		}
 	}
-	return -EPROTO;
 }
 
 static void init_msg(struct msg *m, uint16_t type, uint8_t cmd)

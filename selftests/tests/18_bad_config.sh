@@ -47,8 +47,8 @@ expect_fail bash -c "echo 0 >$CFS/empty/capacity"
 echo >"$CFS/empty/capacity" || fail "an empty store must restore the default"
 
 log "-- capacity not a multiple of the logical block size"
-cfs_new odd capacity=1000
-expect_errno "Invalid argument" vdpa_add odd
+mkdir "$CFS/odd" && on_exit "rmdir $CFS/odd"
+expect_errno "Invalid argument" bash -c "echo 1000 >$CFS/odd/capacity"
 cfs_new odd4k logical_block_size=4096 capacity=$((4096 * 100 + 512))
 expect_errno "Invalid argument" vdpa_add odd4k
 
