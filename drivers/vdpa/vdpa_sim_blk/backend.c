@@ -105,7 +105,8 @@ int vsb_backend_open(struct vsb_backend *be, const struct vsb_params *p,
 {
 	u32 lbs = p->logical_block_size;
 	struct file *file;
-	u64 size, cap;
+	u64 size;
+	u64 cap;
 	umode_t mode;
 	int flags;
 	int ret;

@@ -175,7 +175,8 @@ static void vsb_vq_complete(struct vsb_vq *vq, struct vsb_req *req)
 
 static void vsb_vq_reap(struct vsb_vq *vq)
 {
-	struct vsb_req *req, *next;
+	struct vsb_req *next;
+	struct vsb_req *req;
 	struct llist_node *list;
 
 	lockdep_assert_held(&vq->lock);
