@@ -257,11 +257,16 @@ static bool vsb_vq_run(struct vsb_vq *vq)
 	if (!vq->running)
 		goto out_notify;
 
+	/*
+	 * Every pass costs budget, also an empty ring that turned out not
+	 * to be empty: a driver flipping avail->idx cannot keep us here.
+	 */
 	while (budget && !vq->broken) {
 		req = vsb_req_get(vq);
 		if (!req)
 			break;	/* pool empty: a completion will wake us */
 
+		budget--;
 		ret = vringh_getdesc_iotlb(&vq->vring, &req->out, &req->in,
 					   &req->head, GFP_KERNEL | __GFP_NOWARN);
 		if (ret <= 0) {
@@ -275,7 +280,6 @@ static bool vsb_vq_run(struct vsb_vq *vq)
 			break;
 		}
 
-		budget--;
 		if (!vsb_blk_handle(vq, req))
 			vsb_vq_complete(vq, req);
 	}
