@@ -297,6 +297,14 @@ static int vsb_worker(void *data)
 {
 	struct vsb_vq *vq = data;
 
+	/*
+	 * As loop does: the device may serve this very kernel's block I/O
+	 * (virtio_vdpa), so memory reclaim must not wait on I/O from here,
+	 * and writes to the backing file are throttled only against its own
+	 * device, not against the dirty pages of the device we implement.
+	 */
+	current->flags |= PF_LOCAL_THROTTLE | PF_MEMALLOC_NOIO;
+
 	for (;;) {
 		set_current_state(TASK_IDLE);
 		if (kthread_should_stop())
