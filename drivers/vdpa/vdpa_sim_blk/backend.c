@@ -105,7 +105,8 @@ int vsb_backend_open(struct vsb_backend *be, const struct vsb_params *p,
 {
 	u32 lbs = p->logical_block_size;
 	struct file *file;
-	u64 size, cap;
+	u64 size;
+	u64 cap;
 	umode_t mode;
 	int flags;
 	int ret;
@@ -235,6 +236,19 @@ static bool vsb_backend_dio_ok(const struct vsb_backend *be,
 	return true;
 }
 
+static ssize_t vsb_backend_issue(struct vsb_backend *be, struct vsb_req *req)
+{
+	bool write = req->op == VSB_OP_WRITE;
+	struct kiocb *iocb = &req->iocb;
+	struct iov_iter iter;
+
+	iov_iter_bvec(&iter, write ? ITER_SOURCE : ITER_DEST, req->bvec,
+		      req->nr_bvec, req->ext.len);
+	if (write)
+		return be->file->f_op->write_iter(iocb, &iter);
+	return be->file->f_op->read_iter(iocb, &iter);
+}
+
 /**
  * vsb_backend_submit_rw - start an asynchronous read or write
  * @be: the backend
@@ -243,22 +257,20 @@ static bool vsb_backend_dio_ok(const struct vsb_backend *be,
  *
  * The kiocb targets the guest pages directly.  A file opened with
  * O_DIRECT does direct I/O when the buffers meet its alignment, buffered
- * I/O otherwise.  vsb_backend_rw_done() runs exactly once: from the file
- * system, or from here if the call did not return -EIOCBQUEUED.
+ * I/O otherwise, and also when the file system refuses the direct I/O
+ * with -EINVAL (an alignment it did not report): reads and writes are
+ * idempotent, so redoing one is safe.  vsb_backend_rw_done() runs exactly
+ * once: from the file system, or from here if the call did not return
+ * -EIOCBQUEUED.
  *
  * Context: the queue's worker.
  */
 void vsb_backend_submit_rw(struct vsb_backend *be, struct vsb_req *req,
 			   bool write_through)
 {
-	bool write = req->op == VSB_OP_WRITE;
 	struct kiocb *iocb = &req->iocb;
 	struct file *file = be->file;
-	struct iov_iter iter;
 	ssize_t ret;
-
-	iov_iter_bvec(&iter, write ? ITER_SOURCE : ITER_DEST, req->bvec,
-		      req->nr_bvec, req->ext.len);
 
 	*iocb = (struct kiocb){
 		.ki_filp = file,
@@ -269,7 +281,7 @@ void vsb_backend_submit_rw(struct vsb_backend *be, struct vsb_req *req,
 	if ((iocb->ki_flags & IOCB_DIRECT) && !vsb_backend_dio_ok(be, req))
 		iocb->ki_flags &= ~IOCB_DIRECT;
 
-	if (write) {
+	if (req->op == VSB_OP_WRITE) {
 		iocb->ki_flags |= IOCB_WRITE;
 		if (write_through)
 			iocb->ki_flags |= IOCB_DSYNC;
@@ -278,9 +290,13 @@ void vsb_backend_submit_rw(struct vsb_backend *be, struct vsb_req *req,
 			kiocb_start_write(iocb);
 			req->write_started = true;
 		}
-		ret = file->f_op->write_iter(iocb, &iter);
-	} else {
-		ret = file->f_op->read_iter(iocb, &iter);
+	}
+
+	ret = vsb_backend_issue(be, req);
+	if (ret == -EINVAL && (iocb->ki_flags & IOCB_DIRECT)) {
+		iocb->ki_flags &= ~IOCB_DIRECT;
+		iocb->ki_pos = req->ext.offset;
+		ret = vsb_backend_issue(be, req);
 	}
 
 	if (ret != -EIOCBQUEUED)

@@ -118,7 +118,8 @@ static bool vsb_blk_rw(struct vsb_vq *vq, struct vsb_req *req, u64 sector,
 	struct vsb_dev *vsb = vq->vsb;
 	bool write = req->op == VSB_OP_WRITE;
 	u32 perm = write ? VHOST_MAP_RO : VHOST_MAP_WO;
-	unsigned int i, nr_pages = 0;
+	unsigned int nr_pages = 0;
+	unsigned int i;
 	u32 nr_segs = 0;
 	u64 left;
 	int ret;
@@ -203,7 +204,8 @@ static void vsb_blk_dwz(struct vsb_vq *vq, struct vsb_req *req,
 	bool discard = req->op == VSB_OP_DISCARD;
 	u64 feature = discard ? BIT_ULL(VIRTIO_BLK_F_DISCARD) :
 				BIT_ULL(VIRTIO_BLK_F_WRITE_ZEROES);
-	u32 nr_segs, i;
+	u32 nr_segs;
+	u32 i;
 
 	if (!(vq->features & feature)) {
 		req->status = VIRTIO_BLK_S_UNSUPP;
@@ -273,7 +275,9 @@ bool vsb_blk_handle(struct vsb_vq *vq, struct vsb_req *req)
 {
 	struct vsb_dev *vsb = vq->vsb;
 	struct virtio_blk_outhdr hdr;
-	u64 out_len, in_len, sector;
+	u64 out_len;
+	u64 in_len;
+	u64 sector;
 	u32 type;
 
 	lockdep_assert_held(&vq->lock);

@@ -14,7 +14,8 @@
  *
  * Attributes (units and defaults; a store checks what it can alone,
  * dev_add checks the combination):
- *   backing             path of a file or block device; empty: shmem
+ *   backing             absolute path of a file or block device;
+ *                       empty: anonymous shmem
  *   capacity            bytes, multiple of the block size; empty (shown
  *                       as 0): size of the backing, or 128 MiB for shmem
  *   read_only           0 or 1 (default 0)
@@ -22,7 +23,8 @@
  *   queue_size          power of two, 2..1024 (default 256)
  *   logical_block_size  512 or 4096 (default 512)
  *   serial              up to 20 bytes (default "vdpa_blk_sim")
- *   direct_io           0 or 1: open the backing with O_DIRECT (default 0)
+ *   direct_io           0 or 1: open the backing with O_DIRECT (default 0;
+ *                       ignored for shmem)
  *   features            read-only: the attribute names above
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -420,7 +422,8 @@ static struct configfs_subsystem vsb_cfg_subsys = {
 int vsb_configfs_claim(const char *name, struct vsb_params *params,
 		       struct vsb_cfg_item **cfg)
 {
-	struct vsb_cfg_item *found = NULL, *it;
+	struct vsb_cfg_item *found = NULL;
+	struct vsb_cfg_item *it;
 	int ret;
 
 	*cfg = NULL;

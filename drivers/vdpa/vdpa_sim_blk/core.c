@@ -74,7 +74,8 @@ static int vsb_iotlb_fill(struct vsb_dev *vsb, struct vsb_req *req,
 	while (*len && req->nr_bvec < req->max_bvec) {
 		struct vhost_iotlb_map *map;
 		struct page *page;
-		u64 piece, pa;
+		u64 piece;
+		u64 pa;
 
 		map = vhost_iotlb_itree_first(&vsb->iotlb, *iova,
 					      *iova + *len - 1);

@@ -89,7 +89,8 @@ enum vsb_chain_verdict vsb_req_check_chain(u64 out_len, u64 in_len)
 u8 vsb_req_check_range(const struct vsb_limits *lim, u64 sector, u64 len,
 		       struct vsb_extent *ext)
 {
-	u64 offset, end;
+	u64 offset;
+	u64 end;
 
 	if (vsb_mul_overflow(sector, (u64)VSB_SECTOR_SIZE, &offset))
 		return VSB_S_IOERR;

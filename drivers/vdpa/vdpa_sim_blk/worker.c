@@ -175,7 +175,8 @@ static void vsb_vq_complete(struct vsb_vq *vq, struct vsb_req *req)
 
 static void vsb_vq_reap(struct vsb_vq *vq)
 {
-	struct vsb_req *req, *next;
+	struct vsb_req *next;
+	struct vsb_req *req;
 	struct llist_node *list;
 
 	lockdep_assert_held(&vq->lock);
@@ -256,11 +257,16 @@ static bool vsb_vq_run(struct vsb_vq *vq)
 	if (!vq->running)
 		goto out_notify;
 
+	/*
+	 * Every pass costs budget, also an empty ring that turned out not
+	 * to be empty: a driver flipping avail->idx cannot keep us here.
+	 */
 	while (budget && !vq->broken) {
 		req = vsb_req_get(vq);
 		if (!req)
 			break;	/* pool empty: a completion will wake us */
 
+		budget--;
 		ret = vringh_getdesc_iotlb(&vq->vring, &req->out, &req->in,
 					   &req->head, GFP_KERNEL | __GFP_NOWARN);
 		if (ret <= 0) {
@@ -274,7 +280,6 @@ static bool vsb_vq_run(struct vsb_vq *vq)
 			break;
 		}
 
-		budget--;
 		if (!vsb_blk_handle(vq, req))
 			vsb_vq_complete(vq, req);
 	}
@@ -291,6 +296,14 @@ out_notify:
 static int vsb_worker(void *data)
 {
 	struct vsb_vq *vq = data;
+
+	/*
+	 * As loop does: the device may serve this very kernel's block I/O
+	 * (virtio_vdpa), so memory reclaim must not wait on I/O from here,
+	 * and writes to the backing file are throttled only against its own
+	 * device, not against the dirty pages of the device we implement.
+	 */
+	current->flags |= PF_LOCAL_THROTTLE | PF_MEMALLOC_NOIO;
 
 	for (;;) {
 		set_current_state(TASK_IDLE);
