@@ -161,10 +161,12 @@ static ssize_t vsb_cfg_serial_store(struct config_item *item,
 	return ret ?: count;
 }
 
-/* Parsers: strict, trailing newline accepted, then a standalone check. */
 /*
- * An empty store restores the default (internally 0); an explicit 0 is
- * refused: a zero-sized disk is a configuration error, not a default.
+ * Parsers: strict, trailing newline accepted, then a standalone check.
+ *
+ * capacity: an empty store restores the default (internally 0); an
+ * explicit 0 is refused: a zero-sized disk is a configuration error,
+ * not a default.
  */
 static int vsb_parse_capacity(const char *page, u64 *val)
 {

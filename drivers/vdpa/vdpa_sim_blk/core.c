@@ -589,27 +589,26 @@ static int vsb_reset(struct vdpa_device *vdpa)
 	return vsb_compat_reset(vdpa, 0);
 }
 
-static int vsb_suspend(struct vdpa_device *vdpa)
+/* Stopping rings completes every request already taken. */
+static int vsb_set_suspended(struct vdpa_device *vdpa, bool suspended)
 {
 	struct vsb_dev *vsb = vdpa_to_vsb(vdpa);
 
-	/* Stopping rings completes every request already taken. */
 	mutex_lock(&vsb->lock);
-	vsb->suspended = true;
+	vsb->suspended = suspended;
 	vsb_update_all(vsb, false);
 	mutex_unlock(&vsb->lock);
 	return 0;
 }
 
+static int vsb_suspend(struct vdpa_device *vdpa)
+{
+	return vsb_set_suspended(vdpa, true);
+}
+
 static int vsb_resume(struct vdpa_device *vdpa)
 {
-	struct vsb_dev *vsb = vdpa_to_vsb(vdpa);
-
-	mutex_lock(&vsb->lock);
-	vsb->suspended = false;
-	vsb_update_all(vsb, false);
-	mutex_unlock(&vsb->lock);
-	return 0;
+	return vsb_set_suspended(vdpa, false);
 }
 
 static size_t vsb_get_config_size(struct vdpa_device *vdpa)
