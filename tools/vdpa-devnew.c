@@ -27,15 +27,20 @@ struct msg {
 	char buf[1024];
 };
 
-static void put_attr(struct msg *m, unsigned short type, const void *data,
-		     size_t len)
+/* Append an attribute; returns -1 if it does not fit in the message. */
+static int put_attr(struct msg *m, unsigned short type, const void *data,
+		    size_t len)
 {
 	struct nlattr *a = (struct nlattr *)((char *)m + NLMSG_ALIGN(m->nlh.nlmsg_len));
 
+	if (len > UINT16_MAX - NLA_HDRLEN ||
+	    NLMSG_ALIGN(m->nlh.nlmsg_len) + NLA_ALIGN(NLA_HDRLEN + len) > sizeof(*m))
+		return -1;
 	a->nla_type = type;
 	a->nla_len = NLA_HDRLEN + len;
 	memcpy((char *)a + NLA_HDRLEN, data, len);
 	m->nlh.nlmsg_len = NLMSG_ALIGN(m->nlh.nlmsg_len) + NLA_ALIGN(a->nla_len);
+	return 0;
 }
 
 /*
@@ -127,8 +132,11 @@ int main(int argc, char **argv)
 	}
 
 	init_msg(&m, family, VDPA_CMD_DEV_NEW);
-	put_attr(&m, VDPA_ATTR_MGMTDEV_DEV_NAME, argv[1], strlen(argv[1]) + 1);
-	put_attr(&m, VDPA_ATTR_DEV_NAME, argv[2], strlen(argv[2]) + 1);
+	if (put_attr(&m, VDPA_ATTR_MGMTDEV_DEV_NAME, argv[1], strlen(argv[1]) + 1) ||
+	    put_attr(&m, VDPA_ATTR_DEV_NAME, argv[2], strlen(argv[2]) + 1)) {
+		fprintf(stderr, "device names too long\n");
+		return 2;
+	}
 	if (argc == 4) {
 		errno = 0;
 		features = strtoull(argv[3], &end, 0);

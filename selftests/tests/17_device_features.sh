@@ -37,6 +37,8 @@ fio_verify "$dev" || fail "fio verify on the masked device"
 
 expect_errno "Invalid argument" "$devnew" "$MGMTDEV" bad1 "$(hex $((all | $(bit 50))))"
 expect_errno "Invalid argument" "$devnew" "$MGMTDEV" bad2 "$(hex $((all & ~$(bit 32))))"
+# A name too long for the request is refused by the tool, not overrun.
+expect_fail "$devnew" "$MGMTDEV" "$(printf 'n%.0s' {1..3000})"
 if [ -e /sys/bus/vdpa/devices/bad1 ] || [ -e /sys/bus/vdpa/devices/bad2 ]; then
 	fail "a refused device exists"
 fi
