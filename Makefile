@@ -20,11 +20,16 @@ modules:
 		exit 1; }
 	$(MAKE) -C "$(KDIR)" M="$(CURDIR)" modules
 
-TOOLS := tools/vdpa-devnew
+TOOLS := tools/vdpa-devnew tools/vblk/vblk-client
+TOOL_CFLAGS := -O2 -g -Wall -Wextra -Werror -Iinclude
 tools: $(TOOLS)
 
-tools/%: tools/%.c
-	$(CC) -O2 -g -Wall -Wextra -Werror -Iinclude -o $@ $<
+tools/vdpa-devnew: tools/vdpa-devnew.c
+	$(CC) $(TOOL_CFLAGS) -o $@ $<
+
+tools/vblk/vblk-client: tools/vblk/vblk-client.c tools/vblk/vblk.c \
+			tools/vblk/vblk.h include/vdpasim_blk.h
+	$(CC) $(TOOL_CFLAGS) -o $@ tools/vblk/vblk-client.c tools/vblk/vblk.c
 
 check:
 	tools/check

@@ -25,6 +25,7 @@
 #define VSB_ATTR_LOGICAL_BLOCK_SIZE	"logical_block_size"
 #define VSB_ATTR_SERIAL			"serial"
 #define VSB_ATTR_DIRECT_IO		"direct_io"
+#define VSB_ATTR_USE_VA			"use_va"
 /* Read-only: comma-separated list of the attributes above */
 #define VSB_ATTR_FEATURES		"features"
 
@@ -37,11 +38,12 @@
 
 /*
  * Ring size: queue_size is the maximum the device reports
- * (get_vq_num_max); a driver may program any power of two up to it.
- * QEMU's vhost-vdpa-device-pci programs 1024, so use queue_size=1024
- * for that client.
+ * (get_vq_num_max); a driver may program any power of two up to it, and
+ * the request pool is sized to the ring actually programmed.  The default
+ * is the largest size because QEMU's vhost-vdpa-device-pci programs
+ * 1024-entry rings and fails on a device that reports less.
  */
-#define VSB_DEFAULT_QUEUE_SIZE		256
+#define VSB_DEFAULT_QUEUE_SIZE		1024
 #define VSB_MIN_QUEUE_SIZE		2
 #define VSB_MAX_QUEUE_SIZE		1024
 

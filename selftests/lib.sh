@@ -154,3 +154,54 @@ sysblk() { cat "/sys/block/${1#/dev/}/$2"; }
 
 # blocks FILE: allocated 512-byte blocks of FILE.
 blocks() { stat -c %b "$1"; }
+
+# vdpa_bind NAME DRIVER: attach vDPA device NAME to DRIVER (virtio_vdpa or
+# vhost_vdpa), detaching it from its current driver first.
+vdpa_bind() {
+	local name=$1 drv=$2 sys=/sys/bus/vdpa/devices/$1 cur
+	modprobe "$drv" || return 1
+	if [ -e "$sys/driver" ]; then
+		cur=$(basename "$(readlink -f "$sys/driver")")
+		[ "$cur" = "$drv" ] && return 0
+		echo "$name" >"/sys/bus/vdpa/drivers/$cur/unbind" || return 1
+	fi
+	echo "$name" >"/sys/bus/vdpa/drivers/$drv/bind"
+}
+
+# vdpa_vhostdev NAME: print /dev/vhost-vdpa-N of NAME bound to vhost_vdpa,
+# waiting up to 10 s for the node.
+vdpa_vhostdev() {
+	local i d
+	for ((i = 0; i < 100; i++)); do
+		for d in /sys/bus/vdpa/devices/"$1"/vhost-vdpa-*; do
+			if [ -e "$d" ] && [ -c "/dev/$(basename "$d")" ]; then
+				echo "/dev/$(basename "$d")"
+				return 0
+			fi
+		done
+		sleep 0.1
+	done
+	echo "no vhost-vdpa node for vDPA device $1" >&2
+	return 1
+}
+
+# vsb_vhost NAME [vdpa args...]: add device NAME bound to vhost_vdpa,
+# delete it when the test ends, and set VHOST to its /dev/vhost-vdpa-N.
+export VHOST=
+vsb_vhost() {
+	local name=$1
+	shift
+	# PA mode maps client memory page by page without huge pages
+	modprobe vhost_vdpa max_iotlb_entries=65536 || fail "modprobe vhost_vdpa"
+	vdpa_add "$name" "$@" || fail "vdpa dev add $name $*"
+	on_exit "vdpa dev del $name"
+	vdpa_bind "$name" vhost_vdpa || fail "cannot bind $name to vhost_vdpa"
+	VHOST=$(vdpa_vhostdev "$name") || fail "no vhost-vdpa node for $name"
+}
+
+# vblk ARGS...: our vhost-vdpa client (tools/vblk).
+VBLK=$REPO/tools/vblk/vblk-client
+vblk() {
+	[ -x "$VBLK" ] || fail "$VBLK not built (make tools)"
+	"$VBLK" "$@"
+}

@@ -20,11 +20,13 @@
  *                       as 0): size of the backing, or 128 MiB for shmem
  *   read_only           0 or 1 (default 0)
  *   num_queues          1..16 (default 1)
- *   queue_size          power of two, 2..1024 (default 256)
+ *   queue_size          largest ring, power of two, 2..1024 (default 1024)
  *   logical_block_size  512 or 4096 (default 512)
  *   serial              up to 20 bytes (default "vdpa_blk_sim")
  *   direct_io           0 or 1: open the backing with O_DIRECT (default 0;
  *                       ignored for shmem)
+ *   use_va              0 or 1: vhost_vdpa clients map memory by user
+ *                       virtual address instead of pinning it (default 0)
  *   features            read-only: the attribute names above
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -264,6 +266,7 @@ VSB_CFG_ATTR(queue_size, u32, "%u", vsb_parse_queue_size,
 VSB_CFG_ATTR(logical_block_size, u32, "%u", vsb_parse_lbs,
 	     VSB_ATTR_LOGICAL_BLOCK_SIZE);
 VSB_CFG_ATTR(direct_io, bool, "%d", vsb_parse_bool, VSB_ATTR_DIRECT_IO);
+VSB_CFG_ATTR(use_va, bool, "%d", vsb_parse_bool, VSB_ATTR_USE_VA);
 
 static struct configfs_attribute vsb_cfg_attr_backing = {
 	.ca_name	= VSB_ATTR_BACKING,
@@ -291,6 +294,7 @@ static struct configfs_attribute *vsb_cfg_param_attrs[] = {
 	&vsb_cfg_attr_logical_block_size,
 	&vsb_cfg_attr_serial,
 	&vsb_cfg_attr_direct_io,
+	&vsb_cfg_attr_use_va,
 	NULL,
 };
 
@@ -323,6 +327,7 @@ static struct configfs_attribute *vsb_cfg_item_attrs[] = {
 	&vsb_cfg_attr_logical_block_size,
 	&vsb_cfg_attr_serial,
 	&vsb_cfg_attr_direct_io,
+	&vsb_cfg_attr_use_va,
 	&vsb_cfg_attr_features,
 	NULL,
 };

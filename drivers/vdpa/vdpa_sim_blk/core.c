@@ -15,6 +15,13 @@
  * device is its own DMA device and uses dma-direct.  vhost_vdpa replaces
  * the map through set_map or dma_map/dma_unmap, and reset_map (or a reset
  * with VDPA_RESET_F_CLEAN_MAP) restores the identity map.
+ *
+ * In VA mode (the use_va parameter) vhost_vdpa maps IOVAs to user virtual
+ * addresses of the client and binds the client's mm (bind_mm).  A ring
+ * started while an mm is bound is then reached with copy_{from,to}_user
+ * from a worker that adopted the mm, and data pages are pinned with
+ * pin_user_pages_fast().  Without a bound mm (virtio_vdpa) the addresses
+ * are physical, as in PA mode.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -23,7 +30,9 @@
 #include <linux/mm.h>
 #include <linux/nospec.h>
 #include <linux/overflow.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
+#include <linux/uaccess.h>
 #include <uapi/linux/vhost_types.h>
 #include <uapi/linux/virtio_config.h>
 #include <uapi/linux/virtio_ids.h>
@@ -93,13 +102,74 @@ static int vsb_iotlb_fill(struct vsb_dev *vsb, struct vsb_req *req,
 		if (!pfn_valid(PHYS_PFN(pa)))
 			return -EFAULT;
 		page = pfn_to_page(PHYS_PFN(pa));
-		if (req->page_refs && !folio_try_get(page_folio(page)))
+		if (req->page_ref == VSB_PAGE_GET &&
+		    !folio_try_get(page_folio(page)))
 			return -EFAULT;
 
 		bvec_set_page(&req->bvec[req->nr_bvec++], page, piece,
 			      offset_in_page(pa));
 		*iova += piece;
 		*len -= piece;
+	}
+	return 0;
+}
+
+/*
+ * Look up the map holding @iova and return the user address and the bytes
+ * of [@iova, @iova + @len) it covers (VA mode: map->addr is a user VA).
+ */
+static int vsb_iotlb_lookup_va(struct vsb_dev *vsb, u64 iova, u64 len,
+			       u32 perm, u64 *uaddr, u64 *piece)
+{
+	struct vhost_iotlb_map *map;
+	int ret = 0;
+
+	spin_lock(&vsb->iotlb_lock);
+	map = vhost_iotlb_itree_first(&vsb->iotlb, iova, iova + len - 1);
+	if (!map || map->start > iova)
+		ret = -EFAULT;
+	else if ((map->perm & perm) != perm)
+		ret = -EPERM;
+	else if (check_add_overflow(map->addr, iova - map->start, uaddr))
+		ret = -EFAULT;
+	else
+		*piece = min(len - 1, map->last - iova) + 1;
+	spin_unlock(&vsb->iotlb_lock);
+	return ret;
+}
+
+/* VA mode: pin the pages of as much of the buffer as fits in req->bvec. */
+static int vsb_iotlb_fill_va(struct vsb_dev *vsb, struct vsb_req *req,
+			     u64 *iova, u64 *len, u32 perm)
+{
+	unsigned int gup = perm & VHOST_MAP_WO ? FOLL_WRITE : 0;
+	struct page *pages[VSB_PIN_BATCH];
+	unsigned int off, nr, i;
+	u64 uaddr, piece;
+	int ret, got;
+
+	/* Only a worker that adopted the client's mm may pin its pages. */
+	if (!current->mm)
+		return -EFAULT;
+
+	ret = vsb_iotlb_lookup_va(vsb, *iova, *len, perm, &uaddr, &piece);
+	if (ret)
+		return ret;
+	off = offset_in_page(uaddr);
+	nr = DIV_ROUND_UP(off + piece, PAGE_SIZE);
+	nr = min3(nr, req->max_bvec - req->nr_bvec, VSB_PIN_BATCH);
+	got = pin_user_pages_fast(uaddr - off, nr, gup, pages);
+	if (got <= 0)
+		return got ?: -EFAULT;
+
+	for (i = 0; i < got; i++) {
+		u32 seg = min_t(u64, piece, PAGE_SIZE - off);
+
+		bvec_set_page(&req->bvec[req->nr_bvec++], pages[i], seg, off);
+		piece -= seg;
+		*iova += seg;
+		*len -= seg;
+		off = 0;
 	}
 	return 0;
 }
@@ -117,30 +187,35 @@ static int vsb_iotlb_fill(struct vsb_dev *vsb, struct vsb_req *req,
  * buffer crosses and checking each map's permission, so the backend can
  * do I/O straight to and from guest memory.
  *
- * Unless the IOTLB is the identity map (virtio_vdpa, whose buffers belong
- * to kernel code that keeps them alive until the request completes), each
- * page gets a reference, dropped by vsb_req_put_pages(), so that a
- * vhost_vdpa client unmapping memory during I/O cannot free pages under
- * it.  The choice is made once per request, on its first page.
+ * How the pages are held is chosen once per request, on its first page
+ * (enum vsb_page_ref): not at all for virtio_vdpa's identity map, whose
+ * buffers belong to kernel code that keeps them alive until the request
+ * completes; a reference for a vhost_vdpa client's physical addresses, so
+ * that unmapping memory during I/O cannot free pages under it; a pin for
+ * a client's user virtual addresses.  vsb_req_put_pages() lets go.
  *
- * Context: process context; takes and releases vsb->iotlb_lock, and may
- * allocate a larger bio_vec array between lookups.
+ * Context: process context; in VA mode, a worker that adopted the
+ * client's mm.  Takes and releases vsb->iotlb_lock, and may allocate a
+ * larger bio_vec array or fault in user pages between lookups.
  * Return: 0, -EFAULT for an unmapped or non-RAM address, -EPERM for a
- * permission mismatch, -E2BIG or -ENOMEM when the array cannot grow,
- * or -EOPNOTSUPP in VA mode (user virtual addresses, not supported yet).
+ * permission mismatch, -E2BIG or -ENOMEM when the array cannot grow.
  */
 int vsb_iotlb_map_bvecs(struct vsb_dev *vsb, struct vsb_req *req,
 			u64 iova, u64 len, u32 perm)
 {
+	bool va = req->vq->use_va;
 	u64 last;
 	int ret = 0;
 
-	if (vsb->use_va)
-		return -EOPNOTSUPP;
 	if (!len)
 		return 0;
 	if (check_add_overflow(iova, len - 1, &last))
 		return -EFAULT;
+
+	if (va && !req->nr_bvec) {
+		req->page_ref = VSB_PAGE_PIN;
+		req->page_dirty = perm & VHOST_MAP_WO;
+	}
 
 	while (len && !ret) {
 		if (req->nr_bvec == req->max_bvec) {
@@ -148,18 +223,45 @@ int vsb_iotlb_map_bvecs(struct vsb_dev *vsb, struct vsb_req *req,
 			if (ret)
 				break;
 		}
+		if (va) {
+			ret = vsb_iotlb_fill_va(vsb, req, &iova, &len, perm);
+			continue;
+		}
 		spin_lock(&vsb->iotlb_lock);
 		if (!req->nr_bvec)
-			req->page_refs = !vsb->iotlb_pt;
+			req->page_ref = vsb->iotlb_pt ? VSB_PAGE_NOREF :
+							VSB_PAGE_GET;
 		ret = vsb_iotlb_fill(vsb, req, &iova, &len, perm);
 		spin_unlock(&vsb->iotlb_lock);
 	}
 	return ret;
 }
 
+/* VA mode: the field is in the user address space of the bound mm. */
+static int vsb_iotlb_access16_va(struct vsb_dev *vsb, u64 iova,
+				 __virtio16 *val, bool write)
+{
+	__virtio16 __user *p;
+	u64 uaddr, piece;
+	int ret;
+
+	ret = vsb_iotlb_lookup_va(vsb, iova, sizeof(*val),
+				  write ? VHOST_MAP_WO : VHOST_MAP_RO,
+				  &uaddr, &piece);
+	if (ret)
+		return ret;
+	if (piece < sizeof(*val) || (uaddr & 1))
+		return -EFAULT;
+
+	p = (__virtio16 __user *)(uintptr_t)uaddr;
+	if (write)
+		return put_user(*val, p);
+	return get_user(*val, p);
+}
+
 /**
  * vsb_iotlb_access16 - read or write a 16-bit ring field
- * @vsb: the device
+ * @vq: the queue whose ring holds the field
  * @iova: address of the field, 2-byte aligned
  * @val: value to write, or where to store the value read (ring endian)
  * @write: write @val instead of reading
@@ -167,24 +269,26 @@ int vsb_iotlb_map_bvecs(struct vsb_dev *vsb, struct vsb_req *req,
  * Used for the ring fields vringh does not manage for us: avail->idx and
  * the avail_event index of VIRTIO_RING_F_EVENT_IDX.
  *
- * Context: any context that may take a spinlock; takes vsb->iotlb_lock.
- * Return: 0, -EFAULT if the field is not mapped to RAM, -EPERM if the
- * map forbids the access, -EOPNOTSUPP in VA mode.
+ * Context: the queue's worker, which has adopted the client's mm in VA
+ * mode; takes vsb->iotlb_lock.
+ * Return: 0, -EFAULT if the field is not mapped to memory, -EPERM if the
+ * map forbids the access.
  */
-int vsb_iotlb_access16(struct vsb_dev *vsb, u64 iova, __virtio16 *val,
+int vsb_iotlb_access16(struct vsb_vq *vq, u64 iova, __virtio16 *val,
 		       bool write)
 {
 	u32 perm = write ? VHOST_MAP_WO : VHOST_MAP_RO;
+	struct vsb_dev *vsb = vq->vsb;
 	struct vhost_iotlb_map *map;
 	__virtio16 *p;
 	void *kaddr;
 	int ret = 0;
 	u64 pa;
 
-	if (vsb->use_va)
-		return -EOPNOTSUPP;
 	if (iova & 1)
 		return -EFAULT;
+	if (vq->use_va)
+		return vsb_iotlb_access16_va(vsb, iova, val, write);
 
 	spin_lock(&vsb->iotlb_lock);
 	map = vhost_iotlb_itree_first(&vsb->iotlb, iova, iova + 1);
@@ -213,6 +317,26 @@ int vsb_iotlb_access16(struct vsb_dev *vsb, u64 iova, __virtio16 *val,
 out_unlock:
 	spin_unlock(&vsb->iotlb_lock);
 	return ret;
+}
+
+/**
+ * vsb_dev_get_mm - take a user reference on the bound mm
+ * @vsb: the device
+ *
+ * Context: any context; takes vsb->mm_lock.
+ * Return: the mm bound by vhost_vdpa in VA mode with mm_users raised (drop
+ * it with mmput()), or NULL if none is bound or it has exited.
+ */
+struct mm_struct *vsb_dev_get_mm(struct vsb_dev *vsb)
+{
+	struct mm_struct *mm;
+
+	spin_lock(&vsb->mm_lock);
+	mm = vsb->mm;
+	if (mm && !mmget_not_zero(mm))
+		mm = NULL;
+	spin_unlock(&vsb->mm_lock);
+	return mm;
 }
 
 /* --- status and reset -------------------------------------------------- */
@@ -765,6 +889,40 @@ static int vsb_reset_map(struct vdpa_device *vdpa, unsigned int asid)
 }
 
 /*
+ * VA mode: vhost_vdpa binds the client's mm at VHOST_SET_OWNER and unbinds
+ * it when the client closes the device, after resetting it, so no ring
+ * runs on it then.  The grab keeps the mm_struct itself alive; workers
+ * take user references with vsb_dev_get_mm().
+ */
+static int vsb_bind_mm(struct vdpa_device *vdpa, struct mm_struct *mm)
+{
+	struct vsb_dev *vsb = vdpa_to_vsb(vdpa);
+	struct mm_struct *old;
+
+	mmgrab(mm);
+	spin_lock(&vsb->mm_lock);
+	old = vsb->mm;
+	vsb->mm = mm;
+	spin_unlock(&vsb->mm_lock);
+	if (old)
+		mmdrop(old);
+	return 0;
+}
+
+static void vsb_unbind_mm(struct vdpa_device *vdpa)
+{
+	struct vsb_dev *vsb = vdpa_to_vsb(vdpa);
+	struct mm_struct *mm;
+
+	spin_lock(&vsb->mm_lock);
+	mm = vsb->mm;
+	vsb->mm = NULL;
+	spin_unlock(&vsb->mm_lock);
+	if (mm)
+		mmdrop(mm);
+}
+
+/*
  * Called from the vdpa device's release, also when vsb_dev_create() fails
  * half way: every step checks what was set up.
  */
@@ -790,6 +948,7 @@ static void vsb_free(struct vdpa_device *vdpa)
 
 	vsb_backend_close(&vsb->backend);
 	vhost_iotlb_reset(&vsb->iotlb);
+	vsb_unbind_mm(vdpa);
 	if (vsb->cfg)
 		vsb_configfs_release(vsb->cfg);
 	vsb_params_free(&vsb->params);
@@ -834,6 +993,8 @@ static const struct vdpa_config_ops vsb_config_ops = {
 	.dma_map		= vsb_dma_map,
 	.dma_unmap		= vsb_dma_unmap,
 	.reset_map		= vsb_reset_map,
+	.bind_mm		= vsb_bind_mm,
+	.unbind_mm		= vsb_unbind_mm,
 	.free			= vsb_free,
 };
 
@@ -864,7 +1025,7 @@ struct vsb_dev *vsb_dev_create(struct vdpa_mgmt_dev *mdev, const char *name,
 	int ret;
 
 	vsb = vdpa_alloc_device(struct vsb_dev, vdpa, NULL, &vsb_config_ops,
-				1, 1, name, false);
+				1, 1, name, params->use_va);
 	if (IS_ERR(vsb)) {
 		vsb_params_free(params);
 		if (cfg)
@@ -880,6 +1041,7 @@ struct vsb_dev *vsb_dev_create(struct vdpa_mgmt_dev *mdev, const char *name,
 	mutex_init(&vsb->lock);
 	spin_lock_init(&vsb->iotlb_lock);
 	spin_lock_init(&vsb->config_cb_lock);
+	spin_lock_init(&vsb->mm_lock);
 	vhost_iotlb_init(&vsb->iotlb, vsb_max_iotlb_entries, 0);
 
 	spin_lock(&vsb->iotlb_lock);

@@ -75,9 +75,19 @@ static bool g_direct_io;
 module_param_named(direct_io, g_direct_io, bool, 0444);
 MODULE_PARM_DESC(direct_io, "Open the backing with O_DIRECT. Default: false");
 
+static bool g_use_va;
+module_param_named(use_va, g_use_va, bool, 0444);
+MODULE_PARM_DESC(use_va,
+		 "vhost_vdpa maps client memory by user virtual address instead of pinning it. Default: false");
+
 /*
- * vhost_vdpa adds one entry per physically contiguous run of client
- * memory, and has a limit of its own (its max_iotlb_entries).
+ * In PA mode vhost_vdpa adds one entry per physically contiguous run of
+ * the memory a client maps, so a client whose memory is in 4 KiB pages
+ * needs an entry per page.  vhost_vdpa keeps a copy of the map with a
+ * limit of its own (its max_iotlb_entries parameter, 2048 by default) and
+ * reports any failure to the client as EFAULT; ours is set high so that
+ * raising vhost_vdpa's is enough.  The default covers 1 GiB of fully
+ * fragmented memory, for about 24 MiB of map entries at most.
  */
 unsigned int vsb_max_iotlb_entries = VSB_DEFAULT_IOTLB_ENTRIES;
 module_param_named(max_iotlb_entries, vsb_max_iotlb_entries, uint, 0444);
@@ -126,6 +136,7 @@ int vsb_params_init_default(struct vsb_params *p)
 	strscpy(p->serial, g_serial ?: "", sizeof(p->serial));
 	p->read_only = g_read_only;
 	p->direct_io = g_direct_io;
+	p->use_va = g_use_va;
 	return 0;
 }
 

@@ -29,12 +29,16 @@
  *
  * vsb_dev.iotlb_lock (spinlock), innermost, protects the IOTLB and
  * ->iotlb_pt.  vringh takes it for every ring access (vringh_set_iotlb),
- * the data-path translation takes it around each lookup, and set_map,
+ * the data-path translation takes it around each lookup (and drops it
+ * before pinning user pages in VA mode), and set_map,
  * dma_map, dma_unmap, reset_map and reset take it to change the map.
  * Nothing sleeps or takes another lock while holding it.
  *
  * vsb_dev.config_cb_lock (spinlock), innermost, protects the config-change
  * callback; a worker takes it under vsb_vq.lock to report NEEDS_RESET.
+ *
+ * vsb_dev.mm_lock (spinlock), innermost, protects the bound mm pointer
+ * while bind_mm/unbind_mm change it and workers take a reference.
  *
  * I/O completions (kiocb ki_complete, possibly in IRQ context) take no
  * lock: see the design comment at the top of worker.c.
@@ -72,10 +76,12 @@
 #define VSB_REQ_INLINE_KVEC		4
 /* Pages a request holds without allocating: 64 KiB in 4 KiB pages. */
 #define VSB_REQ_INLINE_BVEC		16
+/* Pages pinned per pin_user_pages_fast() call in VA mode */
+#define VSB_PIN_BATCH			16
 /* Worst case for seg_max page-unaligned segments of size_max bytes. */
 #define VSB_MAX_BVEC	(VSB_SEG_MAX * (VSB_SIZE_MAX / PAGE_SIZE + 2))
-/* Default IOTLB entries per device, as vhost_vdpa and upstream vdpa_sim */
-#define VSB_DEFAULT_IOTLB_ENTRIES	2048
+/* Default IOTLB entries per device: 1 GiB in 4 KiB pages (main.c) */
+#define VSB_DEFAULT_IOTLB_ENTRIES	262144
 
 /**
  * struct vsb_params - provisioning parameters of one device
@@ -90,6 +96,9 @@
  * @serial: GET_ID answer, NUL-terminated, at most VSB_SERIAL_MAX bytes.
  * @read_only: open the backing read-only and offer VIRTIO_BLK_F_RO.
  * @direct_io: open the backing with O_DIRECT.
+ * @use_va: a vhost_vdpa client maps its memory by user virtual address
+ *	(vDPA "use_va"); otherwise vhost_vdpa pins it and passes physical
+ *	addresses.
  */
 struct vsb_params {
 	char *backing;
@@ -100,6 +109,7 @@ struct vsb_params {
 	char serial[VSB_SERIAL_MAX + 1];
 	bool read_only;
 	bool direct_io;
+	bool use_va;
 };
 
 /**
@@ -130,6 +140,20 @@ struct vsb_backend {
 struct vsb_vq;
 
 /**
+ * enum vsb_page_ref - how a request holds its data pages
+ * @VSB_PAGE_NOREF: not at all: virtio_vdpa's identity map, whose buffers
+ *	the kernel keeps alive until the request completes.
+ * @VSB_PAGE_GET: a page reference each (physical-address IOTLB of a
+ *	vhost_vdpa client, which may unmap during I/O).
+ * @VSB_PAGE_PIN: a FOLL_PIN pin each (user virtual addresses).
+ */
+enum vsb_page_ref {
+	VSB_PAGE_NOREF,
+	VSB_PAGE_GET,
+	VSB_PAGE_PIN,
+};
+
+/**
  * struct vsb_req - one virtio-blk request, preallocated per queue
  * @vq: queue owning this request.
  * @free_node: link in vq->free_reqs while idle (vq->lock).
@@ -150,7 +174,8 @@ struct vsb_vq;
  * @op: decoded operation (enum vsb_op).
  * @status: VIRTIO_BLK_S_* to push.
  * @has_status: the chain has a writable byte for the status.
- * @page_refs: each page in @bvec holds a reference to drop.
+ * @page_ref: how the pages in @bvec are held (enum vsb_page_ref).
+ * @page_dirty: the device wrote to the pages in @bvec.
  * @write_started: kiocb_start_write() was called on @iocb.
  */
 struct vsb_req {
@@ -173,7 +198,8 @@ struct vsb_req {
 	u8 op;
 	u8 status;
 	bool has_status;
-	bool page_refs;
+	u8 page_ref;
+	bool page_dirty;
 	bool write_started;
 };
 
@@ -212,8 +238,11 @@ enum {
  * @done: completed requests waiting to be reaped.
  * @inflight: requests submitted to the backend and not yet completed.
  * @drain_wq: woken when @inflight drops to zero.
- * @reqs: request pool, @nr_reqs entries.
- * @nr_reqs: size of @reqs, the maximum ring size.
+ * @use_va: the running ring and its buffers are in the bound mm's user
+ *	address space (@lock).
+ * @reqs: request pool, @nr_reqs entries, allocated when a ring of a new
+ *	size starts (@lock, and vsb->lock to reallocate).
+ * @nr_reqs: size of @reqs: the size of the last ring started.
  * @free_reqs: idle requests (@lock).
  */
 struct vsb_vq {
@@ -239,6 +268,7 @@ struct vsb_vq {
 	bool running;
 	bool broken;
 	bool discard;
+	bool use_va;
 	unsigned int completed;
 
 	struct llist_head done;
@@ -268,8 +298,6 @@ struct vsb_cfg_item;
  * @device_features: features offered to the driver.
  * @nvqs: number of virtqueues in @vqs.
  * @vqs: the virtqueues.
- * @use_va: vhost_vdpa passes user virtual addresses (not supported yet:
- *	always false, see vsb_iotlb_map_bvecs()).
  * @flags: VSB_DEV_* bits, atomic.
  * @lock: see the locking comment at the top of this file.
  * @driver_features: features the driver accepted (@lock).
@@ -281,6 +309,9 @@ struct vsb_cfg_item;
  * @iotlb_pt: @iotlb is the identity map installed for virtio_vdpa.
  * @config_cb_lock: protects @config_cb.
  * @config_cb: config-change callback.
+ * @mm_lock: protects @mm.
+ * @mm: address space bound by vhost_vdpa in VA mode (bind_mm), with a
+ *	reference from mmgrab(); workers take a user reference to use it.
  */
 struct vsb_dev {
 	struct vdpa_device vdpa;
@@ -292,7 +323,6 @@ struct vsb_dev {
 	u64 device_features;
 	unsigned int nvqs;
 	struct vsb_vq *vqs;
-	bool use_va;
 	unsigned long flags;
 
 	struct mutex lock;		/* device state: see top of file */
@@ -307,6 +337,9 @@ struct vsb_dev {
 
 	spinlock_t config_cb_lock;	/* protects config_cb */
 	struct vdpa_callback config_cb;
+
+	spinlock_t mm_lock;		/* protects mm */
+	struct mm_struct *mm;
 };
 
 static inline struct vsb_dev *vdpa_to_vsb(struct vdpa_device *vdpa)
@@ -353,8 +386,9 @@ struct vsb_dev *vsb_dev_create(struct vdpa_mgmt_dev *mdev, const char *name,
 			       struct vsb_cfg_item *cfg, u64 features);
 int vsb_iotlb_map_bvecs(struct vsb_dev *vsb, struct vsb_req *req,
 			u64 iova, u64 len, u32 perm);
-int vsb_iotlb_access16(struct vsb_dev *vsb, u64 iova, __virtio16 *val,
+int vsb_iotlb_access16(struct vsb_vq *vq, u64 iova, __virtio16 *val,
 		       bool write);
+struct mm_struct *vsb_dev_get_mm(struct vsb_dev *vsb);
 void vsb_dev_needs_reset(struct vsb_dev *vsb);
 
 /* worker.c */

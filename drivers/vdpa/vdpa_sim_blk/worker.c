@@ -26,8 +26,8 @@
  *    vq->inflight and wake drain_wq at zero.  This runs under
  *    rcu_read_lock(), so whoever frees the queue first waits with
  *    synchronize_rcu().
- * 5. Reaping (the worker, or the control path while stopping, always
- *    under vq->lock): release pages and freeze protection, write the
+ * 5. Reaping (always the worker, under vq->lock, also while the ring is
+ *    stopping): release pages and freeze protection, write the
  *    status byte, add the used element, return the request to the pool.
  *    The status is written after the data: the I/O finished before the
  *    request went on vq->done, and llist_add()/llist_del_all() are fully
@@ -43,9 +43,11 @@
  * EVENT_IDX the driver always kicks.
  *
  * Stopping (reset, suspend, queue disable, device free): the control path
- * clears ->running under vq->lock, so no new chain is taken; waits for
- * vq->inflight to drop to zero, so no I/O references guest pages any
- * more; then reaps what is left.  Suspend and queue disable publish those
+ * clears ->running under vq->lock, so no new chain is taken, then waits
+ * until vq->inflight is zero and the worker has reaped every completion,
+ * so no I/O references guest pages any more.  The worker does the last
+ * reaping because only it can reach a ring in a VA-mode client's address
+ * space.  Suspend and queue disable publish those
  * completions (the ring is still the driver's, and the saved avail index
  * stays consistent with the used ring); reset and free drop them (the
  * driver has forgotten the ring).
@@ -57,6 +59,7 @@
 #include <linux/mm.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <uapi/linux/virtio_ring.h>
 
@@ -121,8 +124,9 @@ int vsb_req_reserve_bvec(struct vsb_req *req, unsigned int nr)
  * vsb_req_put_pages - forget a request's data pages
  * @req: the request
  *
- * Drops the page references vsb_iotlb_map_bvecs() took, if any, and
- * returns to the inline bio_vec array.
+ * Drops the page references or pins vsb_iotlb_map_bvecs() took, if any,
+ * marking pages the device wrote dirty, and returns to the inline bio_vec
+ * array.
  *
  * Context: process context.
  */
@@ -130,10 +134,19 @@ void vsb_req_put_pages(struct vsb_req *req)
 {
 	unsigned int i;
 
-	if (req->page_refs)
-		for (i = 0; i < req->nr_bvec; i++)
-			put_page(req->bvec[i].bv_page);
-	req->page_refs = false;
+	if (req->page_ref != VSB_PAGE_NOREF) {
+		for (i = 0; i < req->nr_bvec; i++) {
+			struct page *page = req->bvec[i].bv_page;
+
+			if (req->page_ref == VSB_PAGE_GET)
+				put_page(page);
+			else
+				unpin_user_page_range_dirty_lock(page, 1,
+								 req->page_dirty);
+		}
+	}
+	req->page_ref = VSB_PAGE_NOREF;
+	req->page_dirty = false;
 	req->nr_bvec = 0;
 
 	if (req->bvec != req->bvec_inline) {
@@ -224,7 +237,7 @@ static bool vsb_vq_enable_notify(struct vsb_vq *vq)
 		return false;
 
 	val = cpu_to_vringh16(vrh, vrh->last_avail_idx);
-	if (vsb_iotlb_access16(vq->vsb, vq->avail_event_addr, &val, true)) {
+	if (vsb_iotlb_access16(vq, vq->avail_event_addr, &val, true)) {
 		vsb_vq_break(vq, "cannot write avail_event");
 		return false;
 	}
@@ -236,21 +249,47 @@ static bool vsb_vq_enable_notify(struct vsb_vq *vq)
 	 */
 	smp_mb();
 
-	if (vsb_iotlb_access16(vq->vsb, vq->avail_idx_addr, &val, false)) {
+	if (vsb_iotlb_access16(vq, vq->avail_idx_addr, &val, false)) {
 		vsb_vq_break(vq, "cannot read avail idx");
 		return false;
 	}
 	return vringh16_to_cpu(vrh, val) != vrh->last_avail_idx;
 }
 
+/*
+ * A VA-mode ring lives in the client's address space: adopt its mm for
+ * the batch.  A kthread without an mm of its own must never touch user
+ * addresses (it runs on a borrowed page table), so if the client is gone
+ * the ring is written off instead.
+ */
+static struct mm_struct *vsb_vq_adopt_mm(struct vsb_vq *vq)
+{
+	struct mm_struct *mm;
+
+	lockdep_assert_held(&vq->lock);
+
+	if (!vq->use_va)
+		return NULL;
+	mm = vsb_dev_get_mm(vq->vsb);
+	if (mm)
+		kthread_use_mm(mm);
+	else if (vq->running)
+		vsb_vq_break(vq, "client address space is gone");
+	else
+		vq->broken = true;
+	return mm;
+}
+
 /* One batch.  Return: true if it stopped on budget and should go on. */
 static bool vsb_vq_run(struct vsb_vq *vq)
 {
 	unsigned int budget = VSB_BUDGET;
+	struct mm_struct *mm;
 	struct vsb_req *req;
 	int ret;
 
 	mutex_lock(&vq->lock);
+	mm = vsb_vq_adopt_mm(vq);
 
 	/* Completions are reaped also while stopping (see vsb_vq_stop()). */
 	vsb_vq_reap(vq);
@@ -290,6 +329,12 @@ static bool vsb_vq_run(struct vsb_vq *vq)
 out_notify:
 	vsb_vq_notify(vq);
 	mutex_unlock(&vq->lock);
+
+	if (mm) {
+		kthread_unuse_mm(mm);
+		/* Never run the client's exit_mmap() on the data path. */
+		mmput_async(mm);
+	}
 	return !budget;
 }
 
@@ -318,6 +363,9 @@ static int vsb_worker(void *data)
 
 		if (vsb_vq_run(vq))
 			set_bit(VSB_VQ_KICKED, &vq->flags);
+		/* vsb_vq_stop() waits for us to reap everything. */
+		if (wq_has_sleeper(&vq->drain_wq))
+			wake_up(&vq->drain_wq);
 		cond_resched();
 	}
 	__set_current_state(TASK_RUNNING);
@@ -358,41 +406,109 @@ void vsb_vq_req_done(struct vsb_req *req)
 	rcu_read_unlock();
 }
 
+static void vsb_vq_free_reqs(struct vsb_vq *vq)
+{
+	unsigned int i;
+
+	for (i = 0; i < vq->nr_reqs; i++) {
+		vringh_kiov_cleanup(&vq->reqs[i].out);
+		vringh_kiov_cleanup(&vq->reqs[i].in);
+		vsb_req_put_pages(&vq->reqs[i]);
+	}
+	kvfree(vq->reqs);
+	vq->reqs = NULL;
+	vq->nr_reqs = 0;
+	INIT_LIST_HEAD(&vq->free_reqs);
+}
+
+/* Size the request pool to a ring of @num entries: one request each. */
+static int vsb_vq_alloc_reqs(struct vsb_vq *vq, unsigned int num)
+{
+	struct vsb_req *reqs;
+	unsigned int i;
+
+	lockdep_assert_held(&vq->lock);
+
+	if (vq->nr_reqs == num)
+		return 0;
+	reqs = kvcalloc(num, sizeof(*reqs), GFP_KERNEL);
+	if (!reqs)
+		return -ENOMEM;
+
+	vsb_vq_free_reqs(vq);
+	vq->reqs = reqs;
+	vq->nr_reqs = num;
+	for (i = 0; i < num; i++) {
+		struct vsb_req *req = &reqs[i];
+
+		req->vq = vq;
+		vringh_kiov_init(&req->out, req->out_kvec,
+				 ARRAY_SIZE(req->out_kvec));
+		vringh_kiov_init(&req->in, req->in_kvec,
+				 ARRAY_SIZE(req->in_kvec));
+		req->bvec = req->bvec_inline;
+		req->max_bvec = ARRAY_SIZE(req->bvec_inline);
+		list_add_tail(&req->free_node, &vq->free_reqs);
+	}
+	return 0;
+}
+
+static int vsb_vq_init_vringh(struct vsb_vq *vq, bool va)
+{
+	struct vsb_dev *vsb = vq->vsb;
+	struct vring_desc *desc = (void *)(uintptr_t)vq->desc_addr;
+	struct vring_avail *avail = (void *)(uintptr_t)vq->driver_addr;
+	struct vring_used *used = (void *)(uintptr_t)vq->device_addr;
+
+	if (va)
+		return vringh_init_iotlb_va(&vq->vring, vsb->driver_features,
+					    vq->num, true, desc, avail, used);
+	return vringh_init_iotlb(&vq->vring, vsb->driver_features, vq->num,
+				 true, desc, avail, used);
+}
+
 /**
  * vsb_vq_start - start serving a ring
  * @vq: the queue, stopped, with address, size and avail index programmed
  *
- * Checks the programmed ring, initialises the vringh on the device's
- * IOTLB with the negotiated features, resumes at the saved avail index
- * and wakes the worker to look for buffers posted before the start.
+ * Checks the programmed ring, sizes the request pool to it, initialises
+ * the vringh on the device's IOTLB with the negotiated features (on user
+ * virtual addresses if vhost_vdpa bound an mm in VA mode), resumes at the
+ * saved avail index and wakes the worker to look for buffers posted
+ * before the start.
  *
  * Context: process context, vsb->lock held.
- * Return: 0, or -EINVAL for a ring the device cannot serve.
+ * Return: 0, -EINVAL for a ring the device cannot serve, or -ENOMEM.
  */
 int vsb_vq_start(struct vsb_vq *vq)
 {
 	struct vsb_dev *vsb = vq->vsb;
 	u32 num = vq->num;
+	bool va;
 	int ret;
 
 	lockdep_assert_held(&vsb->lock);
 
-	if (!num || num > vq->nr_reqs || !is_power_of_2(num) ||
+	spin_lock(&vsb->mm_lock);
+	va = vsb->vdpa.use_va && vsb->mm;
+	spin_unlock(&vsb->mm_lock);
+
+	if (!num || num > vsb->params.queue_size || !is_power_of_2(num) ||
 	    !IS_ALIGNED(vq->desc_addr, 16) ||
 	    !IS_ALIGNED(vq->driver_addr, 2) ||
 	    !IS_ALIGNED(vq->device_addr, 4)) {
 		dev_warn_ratelimited(vsb_to_dev(vsb),
 				     "queue %u: bad ring: num %u max %u desc %#llx avail %#llx used %#llx\n",
-				     vq->index, num, vq->nr_reqs, vq->desc_addr,
+				     vq->index, num, vsb->params.queue_size,
+				     vq->desc_addr,
 				     vq->driver_addr, vq->device_addr);
 		return -EINVAL;
 	}
 
 	mutex_lock(&vq->lock);
-	ret = vringh_init_iotlb(&vq->vring, vsb->driver_features, num, true,
-				(struct vring_desc *)(uintptr_t)vq->desc_addr,
-				(struct vring_avail *)(uintptr_t)vq->driver_addr,
-				(struct vring_used *)(uintptr_t)vq->device_addr);
+	ret = vsb_vq_alloc_reqs(vq, num);
+	if (!ret)
+		ret = vsb_vq_init_vringh(vq, va);
 	if (!ret) {
 		vringh_set_iotlb(&vq->vring, &vsb->iotlb, &vsb->iotlb_lock);
 		/* In-flight requests are never carried over: used == avail */
@@ -407,6 +523,7 @@ int vsb_vq_start(struct vsb_vq *vq)
 		vq->completed = 0;
 		vq->broken = false;
 		vq->discard = false;
+		vq->use_va = va;
 		vq->running = true;
 	}
 	mutex_unlock(&vq->lock);
@@ -437,11 +554,16 @@ void vsb_vq_stop(struct vsb_vq *vq, bool discard)
 	vq->discard = discard;
 	mutex_unlock(&vq->lock);
 
-	wait_event(vq->drain_wq, !atomic_read(&vq->inflight));
+	/*
+	 * The worker reaps and publishes what is still in flight: only it
+	 * can reach a ring in a client's address space.  It wakes us after
+	 * each batch; a batch that emptied vq->done is over once we hold
+	 * vq->lock.
+	 */
+	wait_event(vq->drain_wq, !atomic_read(&vq->inflight) &&
+				 llist_empty(&vq->done));
 
 	mutex_lock(&vq->lock);
-	vsb_vq_reap(vq);
-	vsb_vq_notify(vq);
 	vq->avail_idx = vq->vring.last_avail_idx;
 	vq->discard = false;
 	mutex_unlock(&vq->lock);
@@ -449,7 +571,7 @@ void vsb_vq_stop(struct vsb_vq *vq, bool discard)
 
 /**
  * vsb_vq_init - set up a queue's request pool and worker
- * @vsb: the device; params.queue_size sizes the pool
+ * @vsb: the device
  * @vq: the queue, zeroed
  * @index: queue index
  *
@@ -458,7 +580,6 @@ void vsb_vq_stop(struct vsb_vq *vq, bool discard)
  */
 int vsb_vq_init(struct vsb_dev *vsb, struct vsb_vq *vq, unsigned int index)
 {
-	unsigned int i;
 	int ret;
 
 	vq->vsb = vsb;
@@ -475,26 +596,6 @@ int vsb_vq_init(struct vsb_dev *vsb, struct vsb_vq *vq, unsigned int index)
 		goto err;
 	}
 	cpumask_copy(vq->affinity, cpu_possible_mask);
-
-	vq->reqs = kvcalloc(vsb->params.queue_size, sizeof(*vq->reqs),
-			    GFP_KERNEL);
-	if (!vq->reqs) {
-		ret = -ENOMEM;
-		goto err;
-	}
-	vq->nr_reqs = vsb->params.queue_size;
-	for (i = 0; i < vq->nr_reqs; i++) {
-		struct vsb_req *req = &vq->reqs[i];
-
-		req->vq = vq;
-		vringh_kiov_init(&req->out, req->out_kvec,
-				 ARRAY_SIZE(req->out_kvec));
-		vringh_kiov_init(&req->in, req->in_kvec,
-				 ARRAY_SIZE(req->in_kvec));
-		req->bvec = req->bvec_inline;
-		req->max_bvec = ARRAY_SIZE(req->bvec_inline);
-		list_add_tail(&req->free_node, &vq->free_reqs);
-	}
 
 	vq->worker = kthread_create(vsb_worker, vq, "vsb-%s-q%u",
 				    vsb_name(vsb), index);
@@ -519,21 +620,11 @@ err:
  */
 void vsb_vq_destroy(struct vsb_vq *vq)
 {
-	unsigned int i;
-
 	if (vq->worker)
 		kthread_stop(vq->worker);
 	vq->worker = NULL;
 
-	if (vq->reqs) {
-		for (i = 0; i < vq->nr_reqs; i++) {
-			vringh_kiov_cleanup(&vq->reqs[i].out);
-			vringh_kiov_cleanup(&vq->reqs[i].in);
-			vsb_req_put_pages(&vq->reqs[i]);
-		}
-		kvfree(vq->reqs);
-		vq->reqs = NULL;
-	}
+	vsb_vq_free_reqs(vq);
 	free_cpumask_var(vq->affinity);
 	mutex_destroy(&vq->lock);
 }
