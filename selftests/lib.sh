@@ -205,3 +205,16 @@ vblk() {
 	[ -x "$VBLK" ] || fail "$VBLK not built (make tools)"
 	"$VBLK" "$@"
 }
+
+# pattern_file FILE BYTE LEN: write LEN bytes of BYTE (e.g. 0xa5) to FILE.
+pattern_file() {
+	head -c "$3" /dev/zero | tr '\0' "\\$(printf '%03o' "$2")" >"$1"
+}
+
+# region FILE OFF LEN: print LEN bytes of FILE (or device) at OFF, read
+# with O_DIRECT for block devices so the page cache cannot answer.
+region() {
+	local flags=skip_bytes,count_bytes
+	[ -b "$1" ] && flags=$flags,direct
+	dd if="$1" bs=1M skip="$2" count="$3" iflag=$flags status=none
+}

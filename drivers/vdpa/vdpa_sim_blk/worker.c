@@ -163,9 +163,10 @@ static void vsb_vq_break(struct vsb_vq *vq, const char *why)
 	if (vq->broken)
 		return;
 	vq->broken = true;
-	dev_warn_ratelimited(vsb_to_dev(vq->vsb),
-			     "queue %u: %s, device needs reset\n",
-			     vq->index, why);
+	/* Guest-triggered: debug level, rate-limited */
+	dev_dbg_ratelimited(vsb_to_dev(vq->vsb),
+			    "queue %u: %s, device needs reset\n",
+			    vq->index, why);
 	vsb_dev_needs_reset(vq->vsb);
 }
 
@@ -497,11 +498,11 @@ int vsb_vq_start(struct vsb_vq *vq)
 	    !IS_ALIGNED(vq->desc_addr, 16) ||
 	    !IS_ALIGNED(vq->driver_addr, 2) ||
 	    !IS_ALIGNED(vq->device_addr, 4)) {
-		dev_warn_ratelimited(vsb_to_dev(vsb),
-				     "queue %u: bad ring: num %u max %u desc %#llx avail %#llx used %#llx\n",
-				     vq->index, num, vsb->params.queue_size,
-				     vq->desc_addr,
-				     vq->driver_addr, vq->device_addr);
+		dev_dbg_ratelimited(vsb_to_dev(vsb),
+				    "queue %u: bad ring: num %u max %u desc %#llx avail %#llx used %#llx\n",
+				    vq->index, num, vsb->params.queue_size,
+				    vq->desc_addr, vq->driver_addr,
+				    vq->device_addr);
 		return -EINVAL;
 	}
 
