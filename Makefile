@@ -2,7 +2,11 @@
 #
 # Out-of-tree build of vdpasim_blk, plus the test and demo entry points.
 #
-#   make [KDIR=<kernel build tree>]   build the module (Kbuild lists it)
+#   make [KDIR=<kernel build tree>]   build the module (Kbuild lists it),
+#                                     and the companion modules (vringh...)
+#                                     when that kernel lacks them
+#   make stock                        the same against Debian's stock 6.12
+#   make check-stock [STOCK=<release>]  selftests on a stock kernel
 #   make tools                        build the userspace tools
 #   make check                        build a debug test kernel (cached),
 #                                     boot it under QEMU, run selftests
@@ -18,7 +22,17 @@ modules:
 		echo "No kernel build tree at KDIR=$(KDIR)."; \
 		echo "Install linux-headers-$$(uname -r), or pass KDIR=<tree>."; \
 		exit 1; }
-	$(MAKE) -C "$(KDIR)" M="$(CURDIR)" modules
+	@syms=$$(tools/build-companion "$(KDIR)") && \
+	$(MAKE) -C "$(KDIR)" M="$(CURDIR)" \
+		$${syms:+KBUILD_EXTRA_SYMBOLS="$$syms"} modules
+
+STOCK ?= 6.12.117+deb12-amd64
+
+stock:
+	$(MAKE) KDIR=/lib/modules/$(STOCK)/build modules
+
+check-stock:
+	tools/check --stock $(STOCK)
 
 TOOLS := tools/vdpa-devnew
 tools: $(TOOLS)
@@ -40,6 +54,6 @@ clean:
 		-o -name '*.mod' -o -name '*.mod.c' -o -name '.*.cmd' \
 		-o -name modules.order -o -name Module.symvers \) -print0 | \
 		xargs -0 rm -f
-	rm -rf results $(TOOLS)
+	rm -rf results build $(TOOLS)
 
-.PHONY: all modules tools check demo kernel-debug kernel-plain clean
+.PHONY: all modules stock check-stock tools check demo kernel-debug kernel-plain clean
