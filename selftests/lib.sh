@@ -48,7 +48,10 @@ vsb_modprobe() {
 		[ -d "/sys/module/$m" ] && continue
 		modprobe -q "$m" 2>/dev/null && continue
 		if [ -r "$COMPANION/$m.ko" ]; then
-			insmod "$COMPANION/$m.ko" && continue
+			# insmod does not resolve dependencies: load them first.
+			# shellcheck disable=SC2046 # a comma-separated list
+			vsb_modprobe $(modinfo -F depends "$COMPANION/$m.ko" | tr , ' ') &&
+				insmod "$COMPANION/$m.ko" && continue
 		fi
 		echo "cannot load $m (not in /lib/modules/$(uname -r), no $COMPANION/$m.ko)" >&2
 		return 1
