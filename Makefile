@@ -3,6 +3,7 @@
 # Out-of-tree build of vdpasim_blk, plus the test and demo entry points.
 #
 #   make [KDIR=<kernel build tree>]   build the module (Kbuild lists it),
+#        [KERNELRELEASE=<release>]    (default KDIR: that release's headers)
 #                                     and the companion modules (vringh...)
 #                                     when that kernel lacks them
 #   make stock                        the same against Debian's stock 6.12
@@ -13,14 +14,15 @@
 #   make demo                         the main job, in a VM
 #   make clean
 
-KDIR ?= /lib/modules/$(shell uname -r)/build
+KERNELRELEASE ?= $(shell uname -r)
+KDIR ?= /lib/modules/$(KERNELRELEASE)/build
 
 all: modules
 
 modules:
 	@test -e "$(KDIR)/Makefile" || { \
 		echo "No kernel build tree at KDIR=$(KDIR)."; \
-		echo "Install linux-headers-$$(uname -r), or pass KDIR=<tree>."; \
+		echo "Install linux-headers-$(KERNELRELEASE), or pass KDIR=<tree>."; \
 		exit 1; }
 	@syms=$$(tools/build-companion "$(KDIR)") && \
 	$(MAKE) -C "$(KDIR)" M="$(CURDIR)" \
