@@ -2,23 +2,39 @@
 #
 # Out-of-tree build of vdpasim_blk, plus the test and demo entry points.
 #
-#   make [KDIR=<kernel build tree>]   build the module (Kbuild lists it)
+#   make [KDIR=<kernel build tree>]   build the module (Kbuild lists it),
+#        [KERNELRELEASE=<release>]    (default KDIR: that release's headers)
+#                                     and the companion modules (vringh...)
+#                                     when that kernel lacks them
+#   make stock                        the same against Debian's stock 6.12
+#   make check-stock [STOCK=<release>]  selftests on a stock kernel
 #   make tools                        build the userspace tools
 #   make check                        build a debug test kernel (cached),
 #                                     boot it under QEMU, run selftests
 #   make demo                         the main job, in a VM
 #   make clean
 
-KDIR ?= /lib/modules/$(shell uname -r)/build
+KERNELRELEASE ?= $(shell uname -r)
+KDIR ?= /lib/modules/$(KERNELRELEASE)/build
 
 all: modules
 
 modules:
 	@test -e "$(KDIR)/Makefile" || { \
 		echo "No kernel build tree at KDIR=$(KDIR)."; \
-		echo "Install linux-headers-$$(uname -r), or pass KDIR=<tree>."; \
+		echo "Install linux-headers-$(KERNELRELEASE), or pass KDIR=<tree>."; \
 		exit 1; }
-	$(MAKE) -C "$(KDIR)" M="$(CURDIR)" modules
+	@syms=$$(tools/build-companion "$(KDIR)") && \
+	$(MAKE) -C "$(KDIR)" M="$(CURDIR)" \
+		$${syms:+KBUILD_EXTRA_SYMBOLS="$$syms"} modules
+
+STOCK ?= 6.12.117+deb12-amd64
+
+stock:
+	$(MAKE) KDIR=/lib/modules/$(STOCK)/build modules
+
+check-stock:
+	tools/check --stock $(STOCK)
 
 TOOLS := tools/vdpa-devnew tools/vblk/vblk-client
 TOOL_CFLAGS := -O2 -g -Wall -Wextra -Werror -Iinclude
@@ -45,6 +61,6 @@ clean:
 		-o -name '*.mod' -o -name '*.mod.c' -o -name '.*.cmd' \
 		-o -name modules.order -o -name Module.symvers \) -print0 | \
 		xargs -0 rm -f
-	rm -rf results $(TOOLS)
+	rm -rf results build $(TOOLS)
 
-.PHONY: all modules tools check demo kernel-debug kernel-plain clean
+.PHONY: all modules stock check-stock tools check demo kernel-debug kernel-plain clean

@@ -36,9 +36,35 @@ expect_fail() {
 	return 0
 }
 
-# Load the vDPA bus drivers and the vringh library our module needs.
+# Companion modules (tools/build-companion) for kernels that lack part
+# of the vDPA stack, such as Debian's stock ones.
+COMPANION=${VSB_COMPANION:-$REPO/build/companion/$(uname -r)}
+
+# vsb_modprobe MOD...: load each module in order, from /lib/modules or,
+# when the kernel has no such module, from the companion build.
+vsb_modprobe() {
+	local m
+	for m in "$@"; do
+		[ -d "/sys/module/$m" ] && continue
+		modprobe -q "$m" 2>/dev/null && continue
+		if [ -r "$COMPANION/$m.ko" ]; then
+			# insmod does not resolve dependencies: load them first.
+			# shellcheck disable=SC2046 # a comma-separated list
+			vsb_modprobe $(modinfo -F depends "$COMPANION/$m.ko" | tr , ' ') &&
+				insmod "$COMPANION/$m.ko" && continue
+		fi
+		echo "cannot load $m (not in /lib/modules/$(uname -r), no $COMPANION/$m.ko)" >&2
+		return 1
+	done
+}
+
+# Load the vDPA bus drivers and the vringh library our module needs, and
+# virtio_blk where it is a module (there is no udev to load it).
 load_vdpa_stack() {
-	modprobe -a vhost_iotlb vringh virtio_vdpa || fail "modprobe of the vDPA stack failed"
+	vsb_modprobe vhost_iotlb vringh vdpa virtio_vdpa ||
+		fail "loading the vDPA stack failed"
+	modprobe -q virtio_blk 2>/dev/null
+	return 0
 }
 
 # Load this project's module (from the tree, not /lib/modules).

@@ -477,7 +477,7 @@ static void vsb_set_vq_num(struct vdpa_device *vdpa, u16 idx, u32 num)
 	mutex_unlock(&vsb->lock);
 }
 
-static u16 vsb_get_vq_size(struct vdpa_device *vdpa, u16 idx)
+static u16 __maybe_unused vsb_get_vq_size(struct vdpa_device *vdpa, u16 idx)
 {
 	struct vsb_dev *vsb = vdpa_to_vsb(vdpa);
 	struct vsb_vq *vq = vsb_get_vq(vsb, idx);
@@ -606,7 +606,8 @@ static u64 vsb_get_device_features(struct vdpa_device *vdpa)
 	return vdpa_to_vsb(vdpa)->device_features;
 }
 
-static u64 vsb_get_backend_features(const struct vdpa_device *vdpa)
+static u64 __maybe_unused
+vsb_get_backend_features(const struct vdpa_device *vdpa)
 {
 	/* A queue enabled after DRIVER_OK starts right away. */
 	return BIT_ULL(VHOST_BACKEND_F_ENABLE_AFTER_DRIVER_OK);
@@ -710,7 +711,7 @@ static int vsb_compat_reset(struct vdpa_device *vdpa, u32 flags)
 
 static int vsb_reset(struct vdpa_device *vdpa)
 {
-	return vsb_compat_reset(vdpa, 0);
+	return vsb_compat_reset(vdpa, VSB_RESET_FLAGS);
 }
 
 /* Stopping rings completes every request already taken. */
@@ -730,7 +731,7 @@ static int vsb_suspend(struct vdpa_device *vdpa)
 	return vsb_set_suspended(vdpa, true);
 }
 
-static int vsb_resume(struct vdpa_device *vdpa)
+static int __maybe_unused vsb_resume(struct vdpa_device *vdpa)
 {
 	return vsb_set_suspended(vdpa, false);
 }
@@ -778,8 +779,8 @@ static struct vdpa_iova_range vsb_get_iova_range(struct vdpa_device *vdpa)
 	return (struct vdpa_iova_range){ .first = 0, .last = ULLONG_MAX };
 }
 
-static int vsb_set_vq_affinity(struct vdpa_device *vdpa, u16 idx,
-			       const struct cpumask *cpu_mask)
+static int __maybe_unused vsb_set_vq_affinity(struct vdpa_device *vdpa, u16 idx,
+					      const struct cpumask *cpu_mask)
 {
 	struct vsb_dev *vsb = vdpa_to_vsb(vdpa);
 	struct vsb_vq *vq = vsb_get_vq(vsb, idx);
@@ -796,8 +797,8 @@ static int vsb_set_vq_affinity(struct vdpa_device *vdpa, u16 idx,
 	return ret;
 }
 
-static const struct cpumask *vsb_get_vq_affinity(struct vdpa_device *vdpa,
-						 u16 idx)
+static __maybe_unused const struct cpumask *
+vsb_get_vq_affinity(struct vdpa_device *vdpa, u16 idx)
 {
 	struct vsb_dev *vsb = vdpa_to_vsb(vdpa);
 	struct vsb_vq *vq = vsb_get_vq(vsb, idx);
@@ -873,7 +874,8 @@ static int vsb_dma_unmap(struct vdpa_device *vdpa, unsigned int asid,
 	return 0;
 }
 
-static int vsb_reset_map(struct vdpa_device *vdpa, unsigned int asid)
+static int __maybe_unused vsb_reset_map(struct vdpa_device *vdpa,
+					unsigned int asid)
 {
 	struct vsb_dev *vsb = vdpa_to_vsb(vdpa);
 	int ret = 0;
@@ -894,7 +896,8 @@ static int vsb_reset_map(struct vdpa_device *vdpa, unsigned int asid)
  * runs on it then.  The grab keeps the mm_struct itself alive; workers
  * take user references with vsb_dev_get_mm().
  */
-static int vsb_bind_mm(struct vdpa_device *vdpa, struct mm_struct *mm)
+static int __maybe_unused vsb_bind_mm(struct vdpa_device *vdpa,
+				      struct mm_struct *mm)
 {
 	struct vsb_dev *vsb = vdpa_to_vsb(vdpa);
 	struct mm_struct *old;
@@ -964,11 +967,11 @@ static const struct vdpa_config_ops vsb_config_ops = {
 	.get_vq_ready		= vsb_get_vq_ready,
 	.set_vq_state		= vsb_set_vq_state,
 	.get_vq_state		= vsb_get_vq_state,
-	.get_vq_size		= vsb_get_vq_size,
+	VSB_OP(get_vq_size, vsb_get_vq_size)
 	.get_vq_align		= vsb_get_vq_align,
 	.get_vq_group		= vsb_get_vq_group,
 	.get_device_features	= vsb_get_device_features,
-	.get_backend_features	= vsb_get_backend_features,
+	VSB_OP(get_backend_features, vsb_get_backend_features)
 	.set_driver_features	= vsb_set_driver_features,
 	.get_driver_features	= vsb_get_driver_features,
 	.set_config_cb		= vsb_set_config_cb,
@@ -978,23 +981,23 @@ static const struct vdpa_config_ops vsb_config_ops = {
 	.get_status		= vsb_get_status,
 	.set_status		= vsb_set_status,
 	.reset			= vsb_reset,
-	.compat_reset		= vsb_compat_reset,
+	VSB_OP(compat_reset, vsb_compat_reset)
 	.suspend		= vsb_suspend,
-	.resume			= vsb_resume,
+	VSB_OP(resume, vsb_resume)
 	.get_config_size	= vsb_get_config_size,
 	.get_config		= vsb_get_config,
 	.set_config		= vsb_set_config,
 	.get_generation		= vsb_get_generation,
 	.get_iova_range		= vsb_get_iova_range,
-	.set_vq_affinity	= vsb_set_vq_affinity,
-	.get_vq_affinity	= vsb_get_vq_affinity,
+	VSB_OP(set_vq_affinity, vsb_set_vq_affinity)
+	VSB_OP(get_vq_affinity, vsb_get_vq_affinity)
 	.set_group_asid		= vsb_set_group_asid,
 	.set_map		= vsb_set_map,
 	.dma_map		= vsb_dma_map,
 	.dma_unmap		= vsb_dma_unmap,
-	.reset_map		= vsb_reset_map,
-	.bind_mm		= vsb_bind_mm,
-	.unbind_mm		= vsb_unbind_mm,
+	VSB_OP(reset_map, vsb_reset_map)
+	VSB_OP(bind_mm, vsb_bind_mm)
+	VSB_OP(unbind_mm, vsb_unbind_mm)
 	.free			= vsb_free,
 };
 

@@ -193,6 +193,10 @@ static int vsb_params_check(const struct vsb_params *p, const char *name)
 		       name, p->capacity, p->logical_block_size);
 		return -EINVAL;
 	}
+	if (p->use_va && !VSB_HAVE_VA) {
+		pr_err("%s: use_va needs bind_mm (Linux 6.5 or later)\n", name);
+		return -EOPNOTSUPP;
+	}
 	return 0;
 }
 

@@ -62,6 +62,8 @@
 #include <linux/wait.h>
 #include <uapi/linux/virtio_blk.h>
 
+#include "compat.h"
+
 /*
  * The shared headers live in the top-level include/ directory, which
  * Kbuild adds to the include path; angle brackets keep them apart from
