@@ -32,6 +32,7 @@
 #include <linux/fs.h>
 #include <linux/uio.h>
 #include <linux/vdpa.h>
+#include <linux/vringh.h>
 #include <linux/version.h>
 #include <uapi/linux/vhost_types.h>
 
@@ -62,6 +63,20 @@
 #define VSB_OP_unbind_mm(fn)
 /* vhost_vdpa would hand us user addresses without the mm to reach them */
 #define VSB_HAVE_VA			0
+#endif
+
+#if VSB_HAVE_VA
+#define vsb_vringh_init_iotlb_va	vringh_init_iotlb_va
+#else
+/* Never called: use_va is refused at dev_add (vsb_params_check()). */
+static inline int vsb_vringh_init_iotlb_va(struct vringh *vrh, u64 features,
+					   unsigned int num, bool weak_barriers,
+					   struct vring_desc *desc,
+					   struct vring_avail *avail,
+					   struct vring_used *used)
+{
+	return -EOPNOTSUPP;
+}
 #endif
 
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)

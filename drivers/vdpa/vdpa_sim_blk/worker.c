@@ -462,8 +462,9 @@ static int vsb_vq_init_vringh(struct vsb_vq *vq, bool va)
 	struct vring_used *used = (void *)(uintptr_t)vq->device_addr;
 
 	if (va)
-		return vringh_init_iotlb_va(&vq->vring, vsb->driver_features,
-					    vq->num, true, desc, avail, used);
+		return vsb_vringh_init_iotlb_va(&vq->vring,
+						vsb->driver_features, vq->num,
+						true, desc, avail, used);
 	return vringh_init_iotlb(&vq->vring, vsb->driver_features, vq->num,
 				 true, desc, avail, used);
 }
