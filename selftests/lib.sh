@@ -244,3 +244,13 @@ region() {
 	[ -b "$1" ] && flags=$flags,direct
 	dd if="$1" bs=1M skip="$2" count="$3" iflag=$flags status=none
 }
+
+# kernel_at_least X.Y: the running kernel is X.Y or newer.
+kernel_at_least() {
+	printf '%s\n%s\n' "$1" "$(uname -r | cut -d- -f1)" | sort -V -C
+}
+
+# va_modes: the use_va values this kernel supports (bind_mm came in 6.5).
+va_modes() {
+	if kernel_at_least 6.5; then echo 0 1; else echo 0; fi
+}

@@ -10,7 +10,7 @@ vsb_load
 img=/tmp/disk.img
 truncate -s 64M $img
 
-for va in 0 1; do
+for va in $(va_modes); do
 	name=client$va
 	log "== use_va=$va"
 	cfs_new $name backing=$img num_queues=4 use_va=$va

@@ -8,12 +8,15 @@
 . "$(dirname "$0")/../lib.sh"
 
 vsb_load
-for va in 0 1; do
+for va in $(va_modes); do
 	name=susp$va
 	cfs_new $name num_queues=2 use_va=$va
 	vsb_vhost $name
-	vblk "$VHOST" workload -n 6000 -d 16 -r 4M -s 300 ||
-		fail "suspend/resume workload (use_va=$va)"
+	# VHOST_VDPA_RESUME reaches the device from Linux 6.3 on
+	if kernel_at_least 6.3; then
+		vblk "$VHOST" workload -n 6000 -d 16 -r 4M -s 300 ||
+			fail "suspend/resume workload (use_va=$va)"
+	fi
 	vblk "$VHOST" workload -n 6000 -d 16 -r 4M -s 300 -R ||
 		fail "suspend/reset/restart workload (use_va=$va)"
 	vdpa dev del $name || fail "vdpa dev del $name"

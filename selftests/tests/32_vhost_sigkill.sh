@@ -9,7 +9,7 @@
 vsb_load
 img=/tmp/disk.img
 truncate -s 64M $img
-for va in 0 1; do
+for va in $(va_modes); do
 	name=kill$va
 	cfs_new $name backing=$img num_queues=2 use_va=$va
 	vsb_vhost $name
@@ -29,6 +29,6 @@ for va in 0 1; do
 	[ "$n" = 2 ] || fail "expected 2 worker threads, found $n"
 	vdpa dev del $name || fail "vdpa dev del $name"
 done
-rmdir "$CFS/kill0" "$CFS/kill1" || fail "rmdir of the configfs items"
+rmdir "$CFS"/kill* || fail "rmdir of the configfs items"
 rmmod vdpasim_blk || fail "rmmod after killed clients"
 insmod "$MODULE" || fail "reload"
