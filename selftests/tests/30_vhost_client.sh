@@ -13,14 +13,14 @@ truncate -s 64M $img
 for va in $(va_modes); do
 	name=client$va
 	log "== use_va=$va"
-	cfs_new $name backing=$img num_queues=4 use_va=$va
-	vsb_vhost $name
+	cfs_new "$name" backing=$img num_queues=4 use_va="$va"
+	vsb_vhost "$name"
 	vblk "$VHOST" info | tee /tmp/info
 	grep -qx "queues: 4 of 4" /tmp/info || fail "expected 4 queues"
 
-	vblk -q 1 "$VHOST" workload -n 4000 -d 16 -r 4M -S $((va + 1)) ||
+	vblk -q 1 "$VHOST" workload -n 4000 -d 16 -r 4M -S "$((va + 1))" ||
 		fail "1-queue workload (use_va=$va)"
-	vblk "$VHOST" workload -n 8000 -d 8 -r 8M -w 60 -S $((va + 7)) ||
+	vblk "$VHOST" workload -n 8000 -d 8 -r 8M -w 60 -S "$((va + 7))" ||
 		fail "4-queue workload (use_va=$va)"
 	vblk "$VHOST" workload -n 400 -d 4 -b 128k -r 16M ||
 		fail "128k workload (use_va=$va)"
@@ -41,5 +41,5 @@ for va in $(va_modes); do
 	vblk "$VHOST" discard 41M 1M || fail "discard"
 	[ "$(vblk "$VHOST" get-id)" = vdpa_blk_sim ] || fail "get-id"
 
-	vdpa dev del $name || fail "vdpa dev del $name"
+	vdpa dev del "$name" || fail "vdpa dev del $name"
 done

@@ -10,8 +10,8 @@
 vsb_load
 for va in $(va_modes); do
 	name=susp$va
-	cfs_new $name num_queues=2 use_va=$va
-	vsb_vhost $name
+	cfs_new "$name" num_queues=2 use_va="$va"
+	vsb_vhost "$name"
 	# VHOST_VDPA_RESUME reaches the device from Linux 6.3 on
 	if kernel_at_least 6.3; then
 		vblk "$VHOST" workload -n 6000 -d 16 -r 4M -s 300 ||
@@ -19,5 +19,5 @@ for va in $(va_modes); do
 	fi
 	vblk "$VHOST" workload -n 6000 -d 16 -r 4M -s 300 -R ||
 		fail "suspend/reset/restart workload (use_va=$va)"
-	vdpa dev del $name || fail "vdpa dev del $name"
+	vdpa dev del "$name" || fail "vdpa dev del $name"
 done

@@ -11,8 +11,8 @@ img=/tmp/disk.img
 truncate -s 64M $img
 for va in $(va_modes); do
 	name=kill$va
-	cfs_new $name backing=$img num_queues=2 use_va=$va
-	vsb_vhost $name
+	cfs_new "$name" backing=$img num_queues=2 use_va="$va"
+	vsb_vhost "$name"
 	for round in 1 2 3; do
 		# the client itself, not a shell around it, must get the signal
 		"$VBLK" "$VHOST" workload -n 100000000 -d 64 -r 32M >/dev/null &
@@ -27,7 +27,7 @@ for va in $(va_modes); do
 	done
 	n=$(pgrep -c "^vsb-$name-q" || true)
 	[ "$n" = 2 ] || fail "expected 2 worker threads, found $n"
-	vdpa dev del $name || fail "vdpa dev del $name"
+	vdpa dev del "$name" || fail "vdpa dev del $name"
 done
 rmdir "$CFS"/kill* || fail "rmdir of the configfs items"
 rmmod vdpasim_blk || fail "rmmod after killed clients"
