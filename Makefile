@@ -36,7 +36,7 @@ stock:
 check-stock:
 	tools/check --stock $(STOCK)
 
-TOOLS := tools/vdpa-devnew tools/vblk/vblk-client
+TOOLS := tools/vdpa-devnew tools/vblk/vblk-client tools/vblk/vblk-hostile
 TOOL_CFLAGS := -O2 -g -Wall -Wextra -Werror -Iinclude
 tools: $(TOOLS)
 
@@ -46,6 +46,10 @@ tools/vdpa-devnew: tools/vdpa-devnew.c
 tools/vblk/vblk-client: tools/vblk/vblk-client.c tools/vblk/vblk.c \
 			tools/vblk/vblk.h include/vdpasim_blk.h
 	$(CC) $(TOOL_CFLAGS) -o $@ tools/vblk/vblk-client.c tools/vblk/vblk.c
+
+tools/vblk/vblk-hostile: tools/vblk/vblk-hostile.c tools/vblk/vblk.c \
+			 tools/vblk/vblk.h include/vdpasim_blk.h
+	$(CC) $(TOOL_CFLAGS) -o $@ tools/vblk/vblk-hostile.c tools/vblk/vblk.c
 
 check:
 	tools/check

@@ -281,6 +281,32 @@ static struct mm_struct *vsb_vq_adopt_mm(struct vsb_vq *vq)
 	return mm;
 }
 
+/*
+ * A driver never exposes more chains than the ring holds; vringh does not
+ * check that, and would take stale entries as new chains.  Checked once
+ * per batch, so a driver moving the index meanwhile can slip at most a
+ * budget of bogus chains past, each of which is validated anyway.
+ */
+static bool vsb_vq_avail_sane(struct vsb_vq *vq)
+{
+	struct vringh *vrh = &vq->vring;
+	__virtio16 val;
+	u16 avail;
+
+	lockdep_assert_held(&vq->lock);
+
+	if (vsb_iotlb_access16(vq, vq->avail_idx_addr, &val, false)) {
+		vsb_vq_break(vq, "cannot read avail idx");
+		return false;
+	}
+	avail = vringh16_to_cpu(vrh, val);
+	if ((u16)(avail - vrh->last_avail_idx) > vrh->vring.num) {
+		vsb_vq_break(vq, "avail index ran past the ring size");
+		return false;
+	}
+	return true;
+}
+
 /* One batch.  Return: true if it stopped on budget and should go on. */
 static bool vsb_vq_run(struct vsb_vq *vq)
 {
@@ -294,7 +320,7 @@ static bool vsb_vq_run(struct vsb_vq *vq)
 
 	/* Completions are reaped also while stopping (see vsb_vq_stop()). */
 	vsb_vq_reap(vq);
-	if (!vq->running)
+	if (!vq->running || vq->broken || !vsb_vq_avail_sane(vq))
 		goto out_notify;
 
 	/*
