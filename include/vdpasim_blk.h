@@ -26,6 +26,7 @@
 #define VSB_ATTR_SERIAL			"serial"
 #define VSB_ATTR_DIRECT_IO		"direct_io"
 #define VSB_ATTR_USE_VA			"use_va"
+#define VSB_ATTR_POLL_US		"poll_us"
 /* Read-only: comma-separated list of the attributes above */
 #define VSB_ATTR_FEATURES		"features"
 
@@ -47,6 +48,15 @@
 #define VSB_MIN_QUEUE_SIZE		2
 #define VSB_MAX_QUEUE_SIZE		1024
 
+/*
+ * Polling window, in microseconds: after a batch that did work, a queue's
+ * worker keeps looking at the avail ring this long, with guest
+ * notifications suppressed, before it re-enables them and sleeps.
+ * 0 turns polling off.
+ */
+#define VSB_DEFAULT_POLL_US		50
+#define VSB_MAX_POLL_US			10000
+
 /* Logical block size: 512 or 4096 */
 #define VSB_DEFAULT_LOGICAL_BLOCK_SIZE	512
 #define VSB_MAX_LOGICAL_BLOCK_SIZE	4096
@@ -58,10 +68,13 @@
 /*
  * Data request limits advertised in the config space.  A request may
  * carry at most VSB_SEG_MAX data descriptors and at most
- * VSB_SEG_MAX * VSB_SIZE_MAX data bytes (8 MiB); larger ones fail with
- * VIRTIO_BLK_S_IOERR.
+ * VSB_SEG_MAX * VSB_SIZE_MAX data bytes (254 * 64 KiB); larger ones fail
+ * with VIRTIO_BLK_S_IOERR.  254 is what QEMU's virtio-blk front-end
+ * promises a guest on a 256-entry ring (queue-size - 2) and passes through
+ * unchanged to a vhost-vdpa back-end, so a nested guest's longest chains
+ * fit.
  */
-#define VSB_SEG_MAX			128
+#define VSB_SEG_MAX			254
 #define VSB_SIZE_MAX			(64U << 10)
 
 /*

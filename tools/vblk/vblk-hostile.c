@@ -190,10 +190,11 @@ static void sector_wraps(struct ctx *c)
 
 static void too_long(struct ctx *c)
 {
-	/* 2 x 5 MiB > seg_max * size_max = 8 MiB; never mapped */
+	/* Two halves of seg_max * size_max, plus a page; never mapped */
+	uint32_t half = VSB_SEG_MAX * VSB_SIZE_MAX / 2 + 4096;
 	struct vblk_desc d[4] = { hdr_desc(c, VIRTIO_BLK_T_OUT, 0),
-				  data_desc(c, 0, 5U << 20, false),
-				  data_desc(c, 0, 5U << 20, false), st_desc(c) };
+				  data_desc(c, 0, half, false),
+				  data_desc(c, 0, half, false), st_desc(c) };
 
 	submit(c, d, 4);
 }
@@ -426,7 +427,9 @@ static void on_used(struct vblk_queue *q, struct vblk_req *req,
 
 static int setup(struct ctx *c)
 {
-	struct vblk_opts o = { .num_queues = 1, .mem_size = 8U << 20 };
+	/* A ring long enough for a chain of seg_max + 1 data segments */
+	struct vblk_opts o = { .num_queues = 1, .mem_size = 8U << 20,
+			       .queue_size = 512 };
 
 	if (vblk_open(&c->d, path, &o)) {
 		fprintf(stderr, "vblk-hostile: %s\n", c->d.err);

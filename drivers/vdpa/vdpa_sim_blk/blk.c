@@ -29,6 +29,7 @@
 #include <uapi/linux/virtio_config.h>
 
 #include "vdpasim_blk.h"
+#include "trace.h"
 
 /* validate.c restates these to stay free of kernel headers. */
 static_assert(VSB_T_IN == VIRTIO_BLK_T_IN);
@@ -283,6 +284,7 @@ bool vsb_blk_handle(struct vsb_vq *vq, struct vsb_req *req)
 	lockdep_assert_held(&vq->lock);
 
 	req->status = VIRTIO_BLK_S_IOERR;
+	req->op = VSB_OP_UNSUPP;	/* counted as "other" if it has no type */
 	req->in_len = 0;
 	out_len = vringh_kiov_length(&req->out);
 	in_len = vringh_kiov_length(&req->in);
@@ -311,6 +313,8 @@ bool vsb_blk_handle(struct vsb_vq *vq, struct vsb_req *req)
 	type = vringh32_to_cpu(&vq->vring, hdr.type);
 	sector = vringh64_to_cpu(&vq->vring, hdr.sector);
 	req->op = vsb_req_decode(type);
+	trace_vsb_req_submit(vsb_name(vsb), vq->index, req->head, type, sector,
+			     req->op == VSB_OP_READ ? in_len : out_len);
 
 	switch (req->op) {
 	case VSB_OP_READ:

@@ -27,6 +27,9 @@
  *                       ignored for shmem)
  *   use_va              0 or 1: vhost_vdpa clients map memory by user
  *                       virtual address instead of pinning it (default 0)
+ *   poll_us             0..10000: microseconds a queue keeps polling its
+ *                       ring after activity before it sleeps (default 50;
+ *                       0: no polling)
  *   features            read-only: the attribute names above
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -206,6 +209,13 @@ static int vsb_parse_lbs(const char *page, u32 *val)
 	return ret ?: (vsb_lbs_valid(*val) ? 0 : -EINVAL);
 }
 
+static int vsb_parse_poll_us(const char *page, u32 *val)
+{
+	int ret = kstrtou32(page, 0, val);
+
+	return ret ?: (*val <= VSB_MAX_POLL_US ? 0 : -EINVAL);
+}
+
 static int vsb_parse_bool(const char *page, bool *val)
 {
 	return kstrtobool(page, val);
@@ -267,6 +277,7 @@ VSB_CFG_ATTR(logical_block_size, u32, "%u", vsb_parse_lbs,
 	     VSB_ATTR_LOGICAL_BLOCK_SIZE);
 VSB_CFG_ATTR(direct_io, bool, "%d", vsb_parse_bool, VSB_ATTR_DIRECT_IO);
 VSB_CFG_ATTR(use_va, bool, "%d", vsb_parse_bool, VSB_ATTR_USE_VA);
+VSB_CFG_ATTR(poll_us, u32, "%u", vsb_parse_poll_us, VSB_ATTR_POLL_US);
 
 static struct configfs_attribute vsb_cfg_attr_backing = {
 	.ca_name	= VSB_ATTR_BACKING,
@@ -295,6 +306,7 @@ static struct configfs_attribute *vsb_cfg_param_attrs[] = {
 	&vsb_cfg_attr_serial,
 	&vsb_cfg_attr_direct_io,
 	&vsb_cfg_attr_use_va,
+	&vsb_cfg_attr_poll_us,
 	NULL,
 };
 
@@ -328,6 +340,7 @@ static struct configfs_attribute *vsb_cfg_item_attrs[] = {
 	&vsb_cfg_attr_serial,
 	&vsb_cfg_attr_direct_io,
 	&vsb_cfg_attr_use_va,
+	&vsb_cfg_attr_poll_us,
 	&vsb_cfg_attr_features,
 	NULL,
 };

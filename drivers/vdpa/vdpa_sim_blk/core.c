@@ -501,8 +501,10 @@ static void vsb_kick_vq(struct vdpa_device *vdpa, u16 idx)
 	struct vsb_dev *vsb = vdpa_to_vsb(vdpa);
 	struct vsb_vq *vq = vsb_get_vq(vsb, idx);
 
-	if (vq)
+	if (vq) {
+		atomic_long_inc(&vq->kicks);
 		vsb_vq_kick(vq);
+	}
 }
 
 static void vsb_set_vq_cb(struct vdpa_device *vdpa, u16 idx,
@@ -934,6 +936,7 @@ static void vsb_free(struct vdpa_device *vdpa)
 	struct vsb_dev *vsb = vdpa_to_vsb(vdpa);
 	unsigned int i;
 
+	vsb_debugfs_remove(vsb);
 	if (vsb->vqs) {
 		mutex_lock(&vsb->lock);
 		for (i = 0; i < vsb->nvqs; i++)
@@ -998,6 +1001,7 @@ static const struct vdpa_config_ops vsb_config_ops = {
 	VSB_OP(reset_map, vsb_reset_map)
 	VSB_OP(bind_mm, vsb_bind_mm)
 	VSB_OP(unbind_mm, vsb_unbind_mm)
+	.get_vendor_vq_stats	= vsb_get_vendor_vq_stats,
 	.free			= vsb_free,
 };
 
@@ -1085,6 +1089,7 @@ struct vsb_dev *vsb_dev_create(struct vdpa_mgmt_dev *mdev, const char *name,
 	if (ret)
 		goto err_put;
 
+	vsb_debugfs_add(vsb);
 	return vsb;
 
 err_put:

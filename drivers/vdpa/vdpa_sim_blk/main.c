@@ -80,6 +80,13 @@ module_param_named(use_va, g_use_va, bool, 0444);
 MODULE_PARM_DESC(use_va,
 		 "vhost_vdpa maps client memory by user virtual address instead of pinning it. Default: false");
 
+static unsigned int g_poll_us = VSB_DEFAULT_POLL_US;
+module_param_named(poll_us, g_poll_us, uint, 0444);
+MODULE_PARM_DESC(poll_us,
+		 "Microseconds a queue keeps polling after activity, 0-"
+		 __stringify(VSB_MAX_POLL_US) ". Default: "
+		 __stringify(VSB_DEFAULT_POLL_US));
+
 /*
  * In PA mode vhost_vdpa adds one entry per physically contiguous run of
  * the memory a client maps, so a client whose memory is in 4 KiB pages
@@ -137,6 +144,7 @@ int vsb_params_init_default(struct vsb_params *p)
 	p->read_only = g_read_only;
 	p->direct_io = g_direct_io;
 	p->use_va = g_use_va;
+	p->poll_us = g_poll_us;
 	return 0;
 }
 
@@ -191,6 +199,11 @@ static int vsb_params_check(const struct vsb_params *p, const char *name)
 	if (p->capacity % p->logical_block_size) {
 		pr_err("%s: capacity %llu not a multiple of logical_block_size %u\n",
 		       name, p->capacity, p->logical_block_size);
+		return -EINVAL;
+	}
+	if (p->poll_us > VSB_MAX_POLL_US) {
+		pr_err("%s: poll_us %u above %d\n", name, p->poll_us,
+		       VSB_MAX_POLL_US);
 		return -EINVAL;
 	}
 	if (p->use_va && !VSB_HAVE_VA) {
@@ -280,6 +293,8 @@ err_release:
 static void vsb_mgmt_dev_del(struct vdpa_mgmt_dev *mdev,
 			     struct vdpa_device *vdpa)
 {
+	/* The name is free for a new device even if this one lingers. */
+	vsb_debugfs_remove(vdpa_to_vsb(vdpa));
 	_vdpa_unregister_device(vdpa);
 }
 
@@ -330,6 +345,7 @@ static int __init vsb_init(void)
 	ret = vsb_configfs_init();
 	if (ret)
 		return ret;
+	vsb_debugfs_init();
 
 	/* A bus-less device: "vdpa dev add mgmtdev <name>" finds it. */
 	root = root_device_register(g_mgmtdev_name);
@@ -350,6 +366,7 @@ static int __init vsb_init(void)
 err_root_unregister:
 	root_device_unregister(root);
 err_configfs_exit:
+	vsb_debugfs_exit();
 	vsb_configfs_exit();
 	return ret;
 }
@@ -358,6 +375,7 @@ static void __exit vsb_exit(void)
 {
 	vdpa_mgmtdev_unregister(&vsb_mgmt_dev);
 	root_device_unregister(vsb_mgmt_dev.device);
+	vsb_debugfs_exit();
 	vsb_configfs_exit();
 }
 

@@ -9,6 +9,7 @@
  *   blk.c       virtio-blk requests and config space
  *   backend.c   VFS I/O on the backing file or block device
  *   configfs.c  provisioning under /sys/kernel/config/vdpa_sim_blk/
+ *   stats.c     per-queue statistics (debugfs, vendor stats), tracepoints
  *   validate.c  request checks shared with userspace tests
  *
  * Locking, outermost first:
@@ -101,6 +102,7 @@
  * @use_va: a vhost_vdpa client maps its memory by user virtual address
  *	(vDPA "use_va"); otherwise vhost_vdpa pins it and passes physical
  *	addresses.
+ * @poll_us: polling window after activity, in microseconds; 0: none.
  */
 struct vsb_params {
 	char *backing;
@@ -112,6 +114,7 @@ struct vsb_params {
 	bool read_only;
 	bool direct_io;
 	bool use_va;
+	u32 poll_us;
 };
 
 /**
@@ -205,6 +208,33 @@ struct vsb_req {
 	bool write_started;
 };
 
+/**
+ * struct vsb_vq_stats - counters of one queue, since the device was created
+ * @reqs: completed requests by operation (enum vsb_op); chains too
+ *	malformed to have a type count as VSB_OP_UNSUPP.
+ * @read_bytes: data bytes of successful reads.
+ * @write_bytes: data bytes of successful writes.
+ * @errors: requests completed with a status other than VIRTIO_BLK_S_OK.
+ * @poll_hits: polling windows that found new buffers.
+ * @sleeps: times the worker went to sleep waiting for a kick.
+ * @notifications: used-buffer notifications sent to the driver.
+ *
+ * Only the queue's worker writes them (WRITE_ONCE()); readers use
+ * READ_ONCE() and get each counter, not a consistent set.
+ */
+struct vsb_vq_stats {
+	u64 reqs[VSB_OP_UNSUPP + 1];
+	u64 read_bytes;
+	u64 write_bytes;
+	u64 errors;
+	u64 poll_hits;
+	u64 sleeps;
+	u64 notifications;
+};
+
+#define vsb_stat_add(vq, field, n) \
+	WRITE_ONCE((vq)->stats.field, (vq)->stats.field + (n))
+
 /* vsb_vq.flags bits */
 enum {
 	VSB_VQ_KICKED,		/* work may be pending: worker must look */
@@ -246,6 +276,11 @@ enum {
  *	size starts (@lock, and vsb->lock to reallocate).
  * @nr_reqs: size of @reqs: the size of the last ring started.
  * @free_reqs: idle requests (@lock).
+ * @poll_ns: polling window of the running ring, in ns (@lock).
+ * @notify_off: VRING_USED_F_NO_NOTIFY is set in the used ring (@lock).
+ * @kicks: notifications received from the driver.
+ * @stats: counters kept by the worker.
+ * @debugfs: the queue's statistics file.
  */
 struct vsb_vq {
 	struct vsb_dev *vsb;
@@ -280,6 +315,12 @@ struct vsb_vq {
 	struct vsb_req *reqs;
 	unsigned int nr_reqs;
 	struct list_head free_reqs;
+
+	u64 poll_ns;
+	bool notify_off;
+	atomic_long_t kicks;
+	struct vsb_vq_stats stats;
+	struct dentry *debugfs;
 };
 
 /* vsb_dev.flags bits */
@@ -314,6 +355,7 @@ struct vsb_cfg_item;
  * @mm_lock: protects @mm.
  * @mm: address space bound by vhost_vdpa in VA mode (bind_mm), with a
  *	reference from mmgrab(); workers take a user reference to use it.
+ * @debugfs: the device's statistics directory, or NULL.
  */
 struct vsb_dev {
 	struct vdpa_device vdpa;
@@ -342,6 +384,8 @@ struct vsb_dev {
 
 	spinlock_t mm_lock;		/* protects mm */
 	struct mm_struct *mm;
+
+	struct dentry *debugfs;
 };
 
 static inline struct vsb_dev *vdpa_to_vsb(struct vdpa_device *vdpa)
@@ -419,6 +463,15 @@ u8 vsb_backend_flush(struct vsb_backend *be);
 u8 vsb_backend_discard(struct vsb_backend *be, const struct vsb_extent *ext);
 u8 vsb_backend_write_zeroes(struct vsb_backend *be,
 			    const struct vsb_extent *ext, bool unmap);
+
+/* stats.c */
+void vsb_debugfs_init(void);
+void vsb_debugfs_exit(void);
+void vsb_debugfs_add(struct vsb_dev *vsb);
+void vsb_debugfs_remove(struct vsb_dev *vsb);
+int vsb_get_vendor_vq_stats(struct vdpa_device *vdpa, u16 idx,
+			    struct sk_buff *msg,
+			    struct netlink_ext_ack *extack);
 
 /* configfs.c */
 int vsb_configfs_init(void);

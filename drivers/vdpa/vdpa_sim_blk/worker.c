@@ -36,11 +36,19 @@
  *    vringh_need_notify_iotlb() says so, the worker calls the driver's
  *    callback, still under vq->lock, so a reset cannot race with it.
  *
- * Notifications: with VIRTIO_RING_F_EVENT_IDX the worker publishes
- * avail_event = last_avail_idx only when it finds the ring empty, then
- * rechecks avail->idx.  While it is busy, avail_event stays behind and the
- * driver does not kick a queue that is already being served.  Without
- * EVENT_IDX the driver always kicks.
+ * Notifications and polling: while a worker is busy the driver should
+ * not kick.  With VIRTIO_RING_F_EVENT_IDX that costs nothing: avail_event
+ * stays where the worker last armed it, and the driver kicks only when
+ * its avail index crosses it.  Without EVENT_IDX the worker sets
+ * VRING_USED_F_NO_NOTIFY in the used ring for the busy period.  When a
+ * batch that did work finds the ring empty, the worker keeps checking
+ * avail->idx for the poll_us window (vsb_vq_poll()); buffers found then
+ * cost the driver no kick and the worker no wake-up.  After the window
+ * (or at once with poll_us 0) it arms notifications: publishes
+ * avail_event = last_avail_idx (or clears the flag), rechecks avail->idx,
+ * and sleeps.  An idle queue therefore costs nothing after one window.
+ * Each batch takes at most VSB_BUDGET chains, then the worker calls
+ * cond_resched(): a busy queue cannot starve other queues or tasks.
  *
  * Stopping (reset, suspend, queue disable, device free): the control path
  * clears ->running under vq->lock, so no new chain is taken, then waits
@@ -55,6 +63,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/bottom_half.h>
+#include <linux/ktime.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/rcupdate.h>
@@ -64,6 +73,7 @@
 #include <uapi/linux/virtio_ring.h>
 
 #include "vdpasim_blk.h"
+#include "trace.h"
 
 static struct vsb_req *vsb_req_get(struct vsb_vq *vq)
 {
@@ -170,6 +180,18 @@ static void vsb_vq_break(struct vsb_vq *vq, const char *why)
 	vsb_dev_needs_reset(vq->vsb);
 }
 
+/* Count a finished request; the worker is the only writer. */
+static void vsb_vq_account(struct vsb_vq *vq, const struct vsb_req *req)
+{
+	vsb_stat_add(vq, reqs[min_t(u8, req->op, VSB_OP_UNSUPP)], 1);
+	if (req->status != VIRTIO_BLK_S_OK)
+		vsb_stat_add(vq, errors, 1);
+	else if (req->op == VSB_OP_READ)
+		vsb_stat_add(vq, read_bytes, req->in_len);
+	else if (req->op == VSB_OP_WRITE)
+		vsb_stat_add(vq, write_bytes, req->ext.len);
+}
+
 /* Publish a finished request in the used ring and recycle it. */
 static void vsb_vq_complete(struct vsb_vq *vq, struct vsb_req *req)
 {
@@ -179,15 +201,20 @@ static void vsb_vq_complete(struct vsb_vq *vq, struct vsb_req *req)
 
 	if (!vq->broken && !vq->discard) {
 		len = vsb_blk_finish(vq, req);
-		if (vringh_complete_iotlb(&vq->vring, req->head, len) < 0)
+		if (vringh_complete_iotlb(&vq->vring, req->head, len) < 0) {
 			vsb_vq_break(vq, "cannot write used ring");
-		else
+		} else {
 			vq->completed++;
+			vsb_vq_account(vq, req);
+			trace_vsb_req_complete(vsb_name(vq->vsb), vq->index,
+					       req->head, req->status, len);
+		}
 	}
 	vsb_req_put(vq, req);
 }
 
-static void vsb_vq_reap(struct vsb_vq *vq)
+/* Return: true if any request was reaped. */
+static bool vsb_vq_reap(struct vsb_vq *vq)
 {
 	struct vsb_req *next;
 	struct vsb_req *req;
@@ -200,6 +227,7 @@ static void vsb_vq_reap(struct vsb_vq *vq)
 		req->status = vsb_backend_end_rw(&vq->vsb->backend, req);
 		vsb_vq_complete(vq, req);
 	}
+	return list;
 }
 
 static void vsb_vq_notify(struct vsb_vq *vq)
@@ -216,6 +244,7 @@ static void vsb_vq_notify(struct vsb_vq *vq)
 	if (ret < 0) {
 		vsb_vq_break(vq, "cannot read used_event");
 	} else if (ret && vq->cb.callback) {
+		vsb_stat_add(vq, notifications, 1);
 		/* Callbacks expect interrupt-like context, as upstream. */
 		local_bh_disable();
 		vq->cb.callback(vq->cb.private);
@@ -223,38 +252,84 @@ static void vsb_vq_notify(struct vsb_vq *vq)
 	}
 }
 
+/* Read the driver's avail->idx.  Return: 0, or -EFAULT (ring broken). */
+static int vsb_vq_read_avail(struct vsb_vq *vq, u16 *avail)
+{
+	__virtio16 val;
+
+	lockdep_assert_held(&vq->lock);
+
+	if (vsb_iotlb_access16(vq, vq->avail_idx_addr, &val, false)) {
+		vsb_vq_break(vq, "cannot read avail idx");
+		return -EFAULT;
+	}
+	*avail = vringh16_to_cpu(&vq->vring, val);
+	return 0;
+}
+
+static int vsb_vq_write_used_flags(struct vsb_vq *vq, u16 flags)
+{
+	__virtio16 val = cpu_to_vringh16(&vq->vring, flags);
+
+	if (vsb_iotlb_access16(vq, vq->device_addr +
+			       offsetof(struct vring_used, flags), &val, true)) {
+		vsb_vq_break(vq, "cannot write used flags");
+		return -EFAULT;
+	}
+	return 0;
+}
+
 /*
- * Ask the driver to kick again (EVENT_IDX), then check for buffers that
- * arrived meanwhile.  Return: true if the ring is not empty.
+ * Tell a driver without EVENT_IDX not to kick while the worker is busy or
+ * polling.  With EVENT_IDX nothing needs doing: avail_event stays where
+ * the worker last armed it, and the driver kicks only on crossing it.
+ */
+static void vsb_vq_disable_notify(struct vsb_vq *vq)
+{
+	lockdep_assert_held(&vq->lock);
+
+	if (vq->vring.event_indices || vq->notify_off)
+		return;
+	if (!vsb_vq_write_used_flags(vq, VRING_USED_F_NO_NOTIFY))
+		vq->notify_off = true;
+}
+
+/*
+ * Ask the driver to kick again, then check for buffers that arrived
+ * meanwhile.  Return: true if the ring is not empty.
  */
 static bool vsb_vq_enable_notify(struct vsb_vq *vq)
 {
 	struct vringh *vrh = &vq->vring;
 	__virtio16 val;
+	u16 avail;
 
 	lockdep_assert_held(&vq->lock);
 
-	if (!vrh->event_indices)
-		return false;
-
-	val = cpu_to_vringh16(vrh, vrh->last_avail_idx);
-	if (vsb_iotlb_access16(vq, vq->avail_event_addr, &val, true)) {
-		vsb_vq_break(vq, "cannot write avail_event");
-		return false;
+	if (vrh->event_indices) {
+		val = cpu_to_vringh16(vrh, vrh->last_avail_idx);
+		if (vsb_iotlb_access16(vq, vq->avail_event_addr, &val, true)) {
+			vsb_vq_break(vq, "cannot write avail_event");
+			return false;
+		}
+	} else {
+		/*
+		 * Cleared also when we did not set it: a ring resumed after
+		 * a suspend may still carry the flag from before.
+		 */
+		if (vsb_vq_write_used_flags(vq, 0))
+			return false;
+		vq->notify_off = false;
 	}
 
 	/*
-	 * Order the avail_event store before the avail->idx load; pairs
-	 * with the driver's barrier between publishing avail->idx and
-	 * reading avail_event (virtqueue_kick_prepare()).
+	 * Order the avail_event (or flags) store before the avail->idx
+	 * load; pairs with the driver's barrier between publishing
+	 * avail->idx and reading avail_event (virtqueue_kick_prepare()).
 	 */
 	smp_mb();
 
-	if (vsb_iotlb_access16(vq, vq->avail_idx_addr, &val, false)) {
-		vsb_vq_break(vq, "cannot read avail idx");
-		return false;
-	}
-	return vringh16_to_cpu(vrh, val) != vrh->last_avail_idx;
+	return !vsb_vq_read_avail(vq, &avail) && avail != vrh->last_avail_idx;
 }
 
 /*
@@ -281,6 +356,37 @@ static struct mm_struct *vsb_vq_adopt_mm(struct vsb_vq *vq)
 	return mm;
 }
 
+static void vsb_vq_drop_mm(struct mm_struct *mm)
+{
+	if (mm) {
+		kthread_unuse_mm(mm);
+		/* Never run the client's exit_mmap() on the data path. */
+		mmput_async(mm);
+	}
+}
+
+/* Take the ring for a batch: vq->lock, and the client's mm in VA mode. */
+static struct mm_struct *vsb_vq_enter(struct vsb_vq *vq)
+{
+	mutex_lock(&vq->lock);
+	return vsb_vq_adopt_mm(vq);
+}
+
+static void vsb_vq_leave(struct vsb_vq *vq, struct mm_struct *mm)
+{
+	mutex_unlock(&vq->lock);
+	vsb_vq_drop_mm(mm);
+}
+
+/* Is the ring live, with buffers the worker has not taken yet? */
+static bool vsb_vq_has_work(struct vsb_vq *vq)
+{
+	u16 avail;
+
+	return vq->running && !vq->broken && !vsb_vq_read_avail(vq, &avail) &&
+	       avail != vq->vring.last_avail_idx;
+}
+
 /*
  * A driver never exposes more chains than the ring holds; vringh does not
  * check that, and would take stale entries as new chains.  Checked once
@@ -290,16 +396,10 @@ static struct mm_struct *vsb_vq_adopt_mm(struct vsb_vq *vq)
 static bool vsb_vq_avail_sane(struct vsb_vq *vq)
 {
 	struct vringh *vrh = &vq->vring;
-	__virtio16 val;
 	u16 avail;
 
-	lockdep_assert_held(&vq->lock);
-
-	if (vsb_iotlb_access16(vq, vq->avail_idx_addr, &val, false)) {
-		vsb_vq_break(vq, "cannot read avail idx");
+	if (vsb_vq_read_avail(vq, &avail))
 		return false;
-	}
-	avail = vringh16_to_cpu(vrh, val);
 	if ((u16)(avail - vrh->last_avail_idx) > vrh->vring.num) {
 		vsb_vq_break(vq, "avail index ran past the ring size");
 		return false;
@@ -307,21 +407,30 @@ static bool vsb_vq_avail_sane(struct vsb_vq *vq)
 	return true;
 }
 
-/* One batch.  Return: true if it stopped on budget and should go on. */
-static bool vsb_vq_run(struct vsb_vq *vq)
+/* What a batch leaves for the worker loop to do. */
+enum vsb_run {
+	VSB_RUN_IDLE,	/* notifications are on: sleep until a kick */
+	VSB_RUN_MORE,	/* stopped on budget: run again */
+	VSB_RUN_POLL,	/* did work, ring empty, notifications still off */
+};
+
+/* One batch of at most VSB_BUDGET chains. */
+static enum vsb_run vsb_vq_run(struct vsb_vq *vq)
 {
+	enum vsb_run res = VSB_RUN_IDLE;
 	unsigned int budget = VSB_BUDGET;
 	struct mm_struct *mm;
 	struct vsb_req *req;
+	bool worked;
 	int ret;
 
-	mutex_lock(&vq->lock);
-	mm = vsb_vq_adopt_mm(vq);
+	mm = vsb_vq_enter(vq);
 
 	/* Completions are reaped also while stopping (see vsb_vq_stop()). */
-	vsb_vq_reap(vq);
+	worked = vsb_vq_reap(vq);
 	if (!vq->running || vq->broken || !vsb_vq_avail_sane(vq))
 		goto out_notify;
+	vsb_vq_disable_notify(vq);
 
 	/*
 	 * Every pass costs budget, also an empty ring that turned out not
@@ -341,33 +450,78 @@ static bool vsb_vq_run(struct vsb_vq *vq)
 				vsb_vq_break(vq, "bad descriptor chain");
 				break;
 			}
+			/* Empty: poll a while after activity, or re-arm. */
+			if (worked && vq->poll_ns) {
+				res = VSB_RUN_POLL;
+				break;
+			}
 			if (vsb_vq_enable_notify(vq))
 				continue;
 			break;
 		}
 
+		worked = true;
 		if (!vsb_blk_handle(vq, req))
 			vsb_vq_complete(vq, req);
 	}
+	if (!budget)
+		res = VSB_RUN_MORE;
 
 	/* Reads and writes that completed inline */
 	vsb_vq_reap(vq);
 
 out_notify:
 	vsb_vq_notify(vq);
-	mutex_unlock(&vq->lock);
+	vsb_vq_leave(vq, mm);
+	return res;
+}
 
-	if (mm) {
-		kthread_unuse_mm(mm);
-		/* Never run the client's exit_mmap() on the data path. */
-		mmput_async(mm);
+/*
+ * Watch the ring for @poll_ns with notifications still off.  Every check
+ * takes the ring lock briefly, so starting and stopping are not held up.
+ * Return: true if there is work: new buffers, a kick or a completion.
+ */
+static bool vsb_vq_poll(struct vsb_vq *vq, u64 poll_ns)
+{
+	u64 deadline = ktime_get_ns() + poll_ns;
+	struct mm_struct *mm;
+	bool work;
+
+	for (;;) {
+		if (test_bit(VSB_VQ_KICKED, &vq->flags) ||
+		    !llist_empty(&vq->done) || kthread_should_stop())
+			return true;
+
+		mm = vsb_vq_enter(vq);
+		work = vsb_vq_has_work(vq);
+		vsb_vq_leave(vq, mm);
+		if (work) {
+			vsb_stat_add(vq, poll_hits, 1);
+			return true;
+		}
+		if (ktime_get_ns() >= deadline)
+			return false;
+		cond_resched();
+		cpu_relax();
 	}
-	return !budget;
+}
+
+/* Turn notifications back on.  Return: true if buffers came meanwhile. */
+static bool vsb_vq_arm(struct vsb_vq *vq)
+{
+	struct mm_struct *mm;
+	bool more;
+
+	mm = vsb_vq_enter(vq);
+	more = vq->running && !vq->broken && vsb_vq_enable_notify(vq);
+	vsb_vq_leave(vq, mm);
+	return more;
 }
 
 static int vsb_worker(void *data)
 {
 	struct vsb_vq *vq = data;
+	bool more;
 
 	/*
 	 * As loop does: the device may serve this very kernel's block I/O
@@ -383,12 +537,25 @@ static int vsb_worker(void *data)
 			break;
 		if (!test_and_clear_bit(VSB_VQ_KICKED, &vq->flags) &&
 		    llist_empty(&vq->done)) {
+			vsb_stat_add(vq, sleeps, 1);
 			schedule();
 			continue;
 		}
 		__set_current_state(TASK_RUNNING);
 
-		if (vsb_vq_run(vq))
+		switch (vsb_vq_run(vq)) {
+		case VSB_RUN_MORE:
+			more = true;
+			break;
+		case VSB_RUN_POLL:
+			more = vsb_vq_poll(vq, READ_ONCE(vq->poll_ns)) ||
+			       vsb_vq_arm(vq);
+			break;
+		default:
+			more = false;
+			break;
+		}
+		if (more)
 			set_bit(VSB_VQ_KICKED, &vq->flags);
 		/* vsb_vq_stop() waits for us to reap everything. */
 		if (wq_has_sleeper(&vq->drain_wq))
@@ -549,6 +716,8 @@ int vsb_vq_start(struct vsb_vq *vq)
 				       offsetof(struct vring_used, ring) +
 				       (u64)num * sizeof(struct vring_used_elem);
 		vq->completed = 0;
+		vq->poll_ns = (u64)vsb->params.poll_us * NSEC_PER_USEC;
+		vq->notify_off = false;
 		vq->broken = false;
 		vq->discard = false;
 		vq->use_va = va;
