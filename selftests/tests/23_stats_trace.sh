@@ -38,8 +38,8 @@ w=$(($(stat write_reqs) - w0)) r=$(($(stat read_reqs) - r0))
 wb=$(($(stat write_bytes) - wb0)) rb=$(($(stat read_bytes) - rb0))
 [ "$wb" = $((64 * 4096)) ] || fail "write_bytes grew by $wb, expected 262144"
 [ "$rb" = $((32 * 8192)) ] || fail "read_bytes grew by $rb, expected 262144"
-[ "$w" -ge 1 ] && [ "$w" -le 64 ] || fail "write_reqs grew by $w"
-[ "$r" -ge 1 ] && [ "$r" -le 32 ] || fail "read_reqs grew by $r"
+{ [ "$w" -ge 1 ] && [ "$w" -le 64 ]; } || fail "write_reqs grew by $w"
+{ [ "$r" -ge 1 ] && [ "$r" -le 32 ]; } || fail "read_reqs grew by $r"
 [ "$(stat flush_reqs)" -gt "$f0" ] || fail "no flush counted"
 [ "$(stat errors)" = 0 ] || fail "errors counted"
 [ "$(stat inflight)" = 0 ] || fail "requests in flight when idle"
