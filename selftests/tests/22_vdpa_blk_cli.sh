@@ -46,8 +46,11 @@ dd if=/dev/urandom of="$img" bs=1M seek=8 count=2 conv=notrunc status=none
 
 out=$("$cli" list) || fail "list"
 echo "$out"
-echo "$out" | grep -Eq "^cli0 +$img +$((64 << 20)) +0 +2 +host +$dev\$" ||
-	fail "list does not show cli0 as added"
+echo "$out" | grep -Eq "^cli0 +$img +$((64 << 20)) +0 +2 +host +$dev +[1-9][0-9]* +0\$" ||
+	fail "list does not show cli0 as added, with its I/O"
+out=$("$cli" list --stats) || fail "list --stats"
+echo "$out" | grep -Eq "^  vq1: read_reqs=[0-9]+ .* notifications=[0-9]+\$" ||
+	fail "list --stats does not show queue 1"
 
 expect_rc 5 "$cli" add cli0                   # name in use
 expect_rc 4 "$cli" del nosuch
@@ -76,7 +79,7 @@ else
 	[[ $node == /dev/vhost-vdpa-* && -c $node ]] || fail "add printed '$node'"
 	[ "$(basename "$(readlink /sys/bus/vdpa/devices/cli1/driver)")" = vhost_vdpa ] ||
 		fail "cli1 is not bound to vhost_vdpa"
-	"$cli" list | grep -Eq "^cli1 +\(shmem\) +$((128 << 20)) +0 +1 +vhost +$node\$" ||
+	"$cli" list | grep -Eq "^cli1 +\(shmem\) +$((128 << 20)) +0 +1 +vhost +$node +0 +0\$" ||
 		fail "list does not show cli1 on vhost"
 	"$cli" del cli1 || fail "del cli1"
 	[ ! -e "$node" ] || fail "$node still present"
