@@ -28,6 +28,7 @@
 #include <linux/dma-mapping.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
+#include <linux/module.h>
 #include <linux/nospec.h>
 #include <linux/overflow.h>
 #include <linux/sched/mm.h>
@@ -392,6 +393,27 @@ static void vsb_update_all(struct vsb_dev *vsb, bool discard)
 		vsb_vq_update(vsb, &vsb->vqs[i], discard);
 }
 
+/*
+ * A driver that set DRIVER_OK holds the module until it resets the
+ * device: "rmmod" then fails with EBUSY instead of pulling the device
+ * from under a mounted filesystem, or waiting in vhost_vdpa's remove for
+ * a VM to close its file.  Devices nobody drives go with the module.
+ */
+static void vsb_hold_module(struct vsb_dev *vsb)
+{
+	bool hold = vsb->status & VIRTIO_CONFIG_S_DRIVER_OK;
+
+	lockdep_assert_held(&vsb->lock);
+
+	if (hold == vsb->module_held)
+		return;
+	vsb->module_held = hold;
+	if (hold)
+		__module_get(THIS_MODULE);
+	else
+		module_put(THIS_MODULE);
+}
+
 static void vsb_do_reset(struct vsb_dev *vsb, u32 flags)
 {
 	unsigned int i;
@@ -437,6 +459,7 @@ static void vsb_do_reset(struct vsb_dev *vsb, u32 flags)
 	vsb->suspended = false;
 	vsb->generation++;
 	clear_bit(VSB_DEV_NEEDS_RESET, &vsb->flags);
+	vsb_hold_module(vsb);
 }
 
 /* --- vdpa_config_ops --------------------------------------------------- */
@@ -697,6 +720,7 @@ static void vsb_set_status(struct vdpa_device *vdpa, u8 status)
 		/* NEEDS_RESET is the device's to set, not the driver's. */
 		vsb->status = status & ~VIRTIO_CONFIG_S_NEEDS_RESET;
 		vsb_update_all(vsb, false);
+		vsb_hold_module(vsb);
 	}
 	mutex_unlock(&vsb->lock);
 }
@@ -942,6 +966,8 @@ static void vsb_free(struct vdpa_device *vdpa)
 		for (i = 0; i < vsb->nvqs; i++)
 			if (vsb->vqs[i].running)
 				vsb_vq_stop(&vsb->vqs[i], true);
+		vsb->status = 0;
+		vsb_hold_module(vsb);
 		mutex_unlock(&vsb->lock);
 
 		/* Let late ki_complete calls leave the queues (worker.c). */

@@ -347,6 +347,8 @@ struct vsb_cfg_item;
  * @generation: config generation, bumped by reset (@lock).
  * @status: virtio device status, without NEEDS_RESET (@lock).
  * @suspended: rings are stopped by suspend (@lock).
+ * @module_held: the driver set DRIVER_OK and holds a module reference
+ *	until it resets the device (@lock).
  * @iotlb_lock: see the locking comment at the top of this file.
  * @iotlb: IOVA to physical address map of the single address space.
  * @iotlb_pt: @iotlb is the identity map installed for virtio_vdpa.
@@ -374,6 +376,7 @@ struct vsb_dev {
 	u32 generation;
 	u8 status;
 	bool suspended;
+	bool module_held;
 
 	spinlock_t iotlb_lock;		/* the IOTLB: see top of file */
 	struct vhost_iotlb iotlb;
