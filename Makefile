@@ -11,6 +11,7 @@
 #   make tools                        build the userspace tools
 #   make check                        build a debug test kernel (cached),
 #                                     boot it under QEMU, run selftests
+#   make soak [SOAK_SECONDS=1800]     long load test on the plain kernel
 #   make demo                         the main job, in a VM
 #   make clean
 
@@ -57,6 +58,9 @@ check:
 demo:
 	tools/demo
 
+soak:
+	tools/soak
+
 kernel-debug kernel-plain:
 	tools/build-kernel $(@:kernel-%=%)
 
@@ -67,4 +71,4 @@ clean:
 		xargs -0 rm -f
 	rm -rf results build $(TOOLS)
 
-.PHONY: all modules stock check-stock tools check demo kernel-debug kernel-plain clean
+.PHONY: all modules stock check-stock tools check soak demo kernel-debug kernel-plain clean
