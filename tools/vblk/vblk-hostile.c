@@ -4,6 +4,7 @@
  * virtio-blk device, each with the answer the virtio spec asks for.
  *
  *   vblk-hostile /dev/vhost-vdpa-N [CASE...]
+ *   vblk-hostile --list      (the cases for a writable device)
  *
  * Each case runs on a freshly negotiated device.  It checks the status
  * byte and used length, or that the device set DEVICE_NEEDS_RESET where
@@ -30,6 +31,7 @@
 #define NO_STATUS	0x5a	/* status byte left as the driver wrote it */
 #define RESET		-1	/* expect DEVICE_NEEDS_RESET */
 #define UNMAPPED	0x1000ULL	/* IOVA never mapped: below the region */
+#define VBLK_MAX_DESC	1024	/* longest chain a case builds */
 
 struct ctx {
 	struct vblk_dev d;
@@ -50,6 +52,9 @@ struct hcase {
 };
 
 static const char *path;
+/* From the device: ring size for the run, and its request limits */
+static unsigned int qsize;
+static uint32_t seg_max, size_max;
 
 static struct vblk_desc hdr_desc(struct ctx *c, uint32_t type, uint64_t sector)
 {
@@ -191,7 +196,7 @@ static void sector_wraps(struct ctx *c)
 static void too_long(struct ctx *c)
 {
 	/* Two halves of seg_max * size_max, plus a page; never mapped */
-	uint32_t half = VSB_SEG_MAX * VSB_SIZE_MAX / 2 + 4096;
+	uint32_t half = seg_max * size_max / 2 + 4096;
 	struct vblk_desc d[4] = { hdr_desc(c, VIRTIO_BLK_T_OUT, 0),
 				  data_desc(c, 0, half, false),
 				  data_desc(c, 0, half, false), st_desc(c) };
@@ -201,11 +206,11 @@ static void too_long(struct ctx *c)
 
 static void too_many_segs(struct ctx *c)
 {
-	struct vblk_desc d[VSB_SEG_MAX + 3];
+	struct vblk_desc d[VBLK_MAX_DESC];
 	unsigned int i;
 
 	d[0] = hdr_desc(c, VIRTIO_BLK_T_OUT, 0);
-	for (i = 1; i <= VSB_SEG_MAX + 1; i++)
+	for (i = 1; i <= seg_max + 1; i++)
 		d[i] = data_desc(c, 512 * i, 512, false);
 	d[i++] = st_desc(c);
 	submit(c, d, i);
@@ -427,9 +432,8 @@ static void on_used(struct vblk_queue *q, struct vblk_req *req,
 
 static int setup(struct ctx *c)
 {
-	/* A ring long enough for a chain of seg_max + 1 data segments */
 	struct vblk_opts o = { .num_queues = 1, .mem_size = 8U << 20,
-			       .queue_size = 512 };
+			       .queue_size = qsize };
 
 	if (vblk_open(&c->d, path, &o)) {
 		fprintf(stderr, "vblk-hostile: %s\n", c->d.err);
@@ -528,15 +532,37 @@ int main(int argc, char **argv)
 	bool ro;
 	int a;
 
+	if (argc == 2 && !strcmp(argv[1], "--list")) {
+		for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+			if (!cases[i].ro_only)
+				printf("%s\n", cases[i].name);
+		return 0;
+	}
 	if (argc < 2) {
-		fprintf(stderr, "usage: vblk-hostile /dev/vhost-vdpa-N [CASE...]\n");
+		fprintf(stderr, "usage: vblk-hostile /dev/vhost-vdpa-N [CASE...]\n"
+				"       vblk-hostile --list\n");
 		return 2;
 	}
 	path = argv[1];
 	if (setup(&probe))
 		return 2;
 	ro = vblk_has_feature(&probe.d, VIRTIO_BLK_F_RO);
+	/* The spec's defaults when the device does not say */
+	seg_max = vblk_has_feature(&probe.d, VIRTIO_BLK_F_SEG_MAX) ?
+		  probe.d.config.seg_max : 1;
+	size_max = vblk_has_feature(&probe.d, VIRTIO_BLK_F_SIZE_MAX) ?
+		   probe.d.config.size_max : 4096;
+	/* A ring long enough for header, seg_max + 1 segments, status */
+	for (qsize = 2; qsize < seg_max + 3 && qsize < probe.d.vq_max;)
+		qsize *= 2;
 	vblk_close(&probe.d);
+	if (seg_max + 3 > qsize || seg_max + 3 > VBLK_MAX_DESC) {
+		fprintf(stderr, "vblk-hostile: seg_max %u needs a longer ring than %u\n",
+			seg_max, qsize);
+		return 2;
+	}
+	printf("# seg_max %u, size_max %u, ring %u\n", seg_max, size_max,
+	       qsize);
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const struct hcase *hc = &cases[i];

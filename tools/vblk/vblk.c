@@ -334,6 +334,7 @@ int vblk_open(struct vblk_dev *d, const char *path,
 		ret = fail(d, 0, "%u queues asked, device has %u", d->nq, nvqs);
 		goto err;
 	}
+	d->vq_max = vq_max;
 	if (!d->opts.queue_size)
 		d->opts.queue_size = vq_max < DEFAULT_QSIZE ? vq_max :
 							      DEFAULT_QSIZE;

@@ -94,6 +94,7 @@ struct vblk_dev {
 	struct virtio_blk_config config;
 	uint64_t capacity;		/* bytes */
 	unsigned int max_queues;	/* device's queue count */
+	unsigned int vq_max;		/* device's largest ring */
 	unsigned int nq;
 	struct vblk_queue *q;
 	uint8_t *mem;			/* mapped region (IOVA == address) */
