@@ -16,6 +16,7 @@ sectors=$(blockdev --getsz "$loop")
 linear="0 $sectors linear $loop 0"
 dmsetup create vsbdm --table "$linear" || fail "dmsetup create"
 on_exit "dmsetup remove vsbdm"
+dmsetup mknodes vsbdm	# no udev in the test VM
 # No journal: a failed commit would abort it and leave the filesystem
 # read-only for good; this way only the I/O during the window fails.
 mkfs.ext4 -q -F -O ^has_journal /dev/mapper/vsbdm || fail "mkfs"

@@ -14,7 +14,7 @@ vsb_dev hb
 dev=$DEV
 fio --name=busy --filename="$dev" --ioengine=libaio --direct=1 --rw=randrw \
 	--bs=4k --iodepth=16 --time_based --runtime=60 --verify=crc32c \
-	--output=/tmp/fio-hb.out &
+	--verify_state_save=0 --output=/tmp/fio-hb.out &
 pid=$!
 sleep 3
 out=$(timeout 20 rmmod vdpasim_blk 2>&1) && fail "rmmod succeeded under I/O"
@@ -32,6 +32,7 @@ kill -0 $pid 2>/dev/null && { kill -9 $pid; fail "fio still running after unbind
 wait $pid
 log "fio ended with status $? after the unbind"
 [ ! -b "$dev" ] || fail "$dev still present after unbind"
+log "module references after unbind: $(cat /sys/module/vdpasim_blk/refcnt)"
 # Unbound, nobody holds the module; bind again and verify.
 vdpa_bind hb virtio_vdpa || fail "bind back"
 dev=$(vdpa_blkdev hb) || fail "no disk after rebinding"
@@ -55,7 +56,9 @@ cat /tmp/vblk-hv.out
 [ $crc = 0 ] || fail "client failed (exit $crc) while the delete waited"
 wait $dpid || fail "vdpa dev del did not finish after the client closed"
 [ ! -e /sys/bus/vdpa/devices/hv ] || fail "hv still exists"
+log "module references after the vhost part: $(cat /sys/module/vdpasim_blk/refcnt)"
 
 vdpa dev del hb || fail "del hb"
+log "module references once idle: $(cat /sys/module/vdpasim_blk/refcnt)"
 rmmod vdpasim_blk || fail "rmmod once idle"
 insmod "$MODULE" || fail "reload"
