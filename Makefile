@@ -9,6 +9,8 @@
 #   make stock                        the same against Debian's stock 6.12
 #   make check-stock [STOCK=<release>]  selftests on a stock kernel
 #   make tools                        build the userspace tools
+#   make unit                         userspace unit tests of validate.c
+#                                     (ASan + UBSan)
 #   make check                        build a debug test kernel (cached),
 #                                     boot it under QEMU, run selftests
 #   make demo                         the main job, in a VM
@@ -51,6 +53,22 @@ tools/vblk/vblk-hostile: tools/vblk/vblk-hostile.c tools/vblk/vblk.c \
 			 tools/vblk/vblk.h include/vdpasim_blk.h
 	$(CC) $(TOOL_CFLAGS) -o $@ tools/vblk/vblk-hostile.c tools/vblk/vblk.c
 
+# Host-side quality gates (tools/check runs them before the VM step).
+# validate.c is compiled unchanged for userspace; see tests/unit/.
+VALIDATE := drivers/vdpa/vdpa_sim_blk/validate.c
+VALIDATE_DEPS := $(VALIDATE) include/vdpasim_blk_req.h include/vdpasim_blk.h
+SAN_CFLAGS := -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Werror -Iinclude
+
+UNIT_TEST := build/unit/validate_test
+
+$(UNIT_TEST): tests/unit/validate_test.c $(VALIDATE_DEPS)
+	@mkdir -p $(@D)
+	$(CC) $(SAN_CFLAGS) -fsanitize=address,undefined \
+		-fno-sanitize-recover=all -o $@ $< $(VALIDATE)
+
+unit: $(UNIT_TEST)
+	$(UNIT_TEST)
+
 check:
 	tools/check
 
@@ -67,4 +85,4 @@ clean:
 		xargs -0 rm -f
 	rm -rf results build $(TOOLS)
 
-.PHONY: all modules stock check-stock tools check demo kernel-debug kernel-plain clean
+.PHONY: all modules stock check-stock tools unit check demo kernel-debug kernel-plain clean
