@@ -11,6 +11,7 @@
 #   make tools                        build the userspace tools
 #   make unit                         userspace unit tests of validate.c
 #                                     (ASan + UBSan)
+#   make fuzz [FUZZ_SECONDS=600]      libFuzzer on validate.c (clang)
 #   make check                        build a debug test kernel (cached),
 #                                     boot it under QEMU, run selftests
 #   make demo                         the main job, in a VM
@@ -69,6 +70,18 @@ $(UNIT_TEST): tests/unit/validate_test.c $(VALIDATE_DEPS)
 unit: $(UNIT_TEST)
 	$(UNIT_TEST)
 
+FUZZ_BIN := build/fuzz/fuzz_validate
+FUZZ_SECONDS ?= 600
+CLANG ?= clang
+
+$(FUZZ_BIN): tests/fuzz/fuzz_validate.c $(VALIDATE_DEPS)
+	@mkdir -p $(@D)
+	$(CLANG) $(SAN_CFLAGS) -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -o $@ $< $(VALIDATE)
+
+fuzz:
+	tools/fuzz $(FUZZ_SECONDS)
+
 check:
 	tools/check
 
@@ -85,4 +98,4 @@ clean:
 		xargs -0 rm -f
 	rm -rf results build $(TOOLS)
 
-.PHONY: all modules stock check-stock tools unit check demo kernel-debug kernel-plain clean
+.PHONY: all modules stock check-stock tools unit fuzz check demo kernel-debug kernel-plain clean
