@@ -29,14 +29,14 @@
  *   arguments (see fz_one()).
  */
 #include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include <vdpasim_blk.h>
 #include <vdpasim_blk_req.h>
 
-typedef unsigned __int128 u128;
+/* Wide enough that no sum or product of two u64 values overflows. */
+#define u128 unsigned __int128
 
 /* Most commands one input may run, to keep single inputs fast. */
 #define FZ_MAX_CMDS	256
@@ -54,7 +54,7 @@ typedef unsigned __int128 u128;
 	} while (0)
 
 struct fz_in {
-	const uint8_t *p;
+	const u8 *p;
 	size_t n;
 };
 
@@ -402,9 +402,9 @@ static void fz_one(struct fz_in *in, const struct vsb_limits *lim)
 	}
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const u8 *data, size_t size);
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {
 	struct fz_in in = { .p = data, .n = size };
 	struct vsb_limits lim;

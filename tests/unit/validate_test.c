@@ -49,6 +49,8 @@ static void vt_check(int ok, const char *file, int line, const char *expr,
 			 __g, __w);					\
 	} while (0)
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
 struct vt_case {
 	const char *name;
 	void (*fn)(void);
@@ -60,7 +62,7 @@ struct vt_case {
 /* Fixtures                                                            */
 /* ------------------------------------------------------------------ */
 
-#define MIB			(1ULL << 20)
+#define MIB			(1024ULL * 1024)
 /* Sectors of the 1 MiB test device. */
 #define TEST_SECTORS		(MIB >> VSB_SECTOR_SHIFT)
 /* Largest 512-aligned capacity a u64 holds. */
@@ -201,7 +203,7 @@ static void test_decode_spec_unimplemented(void)
 	static const u32 types[] = { 2, 3, 5, 10, 14, 16, 18, 20, 22, 24 };
 	size_t i;
 
-	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(types); i++)
 		EXPECT_EQ(vsb_req_decode(types[i]), VSB_OP_UNSUPP);
 }
 
@@ -227,7 +229,7 @@ static void test_decode_unknown(void)
 		}
 		EXPECT_EQ(vsb_req_decode(t), VSB_OP_UNSUPP);
 	}
-	for (i = 0; i < sizeof(extremes) / sizeof(extremes[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(extremes); i++)
 		EXPECT_EQ(vsb_req_decode(extremes[i]), VSB_OP_UNSUPP);
 }
 
@@ -1062,7 +1064,7 @@ static const struct vt_case cases[] = {
 	VT_CASE(get_id_no_u32_truncation),
 };
 
-#define NR_CASES	(sizeof(cases) / sizeof(cases[0]))
+#define NR_CASES	ARRAY_SIZE(cases)
 
 static int selected(const char *name, int npat, char **pat)
 {
