@@ -12,6 +12,8 @@
 #   make unit                         userspace unit tests of validate.c
 #                                     (ASan + UBSan)
 #   make fuzz [FUZZ_SECONDS=600]      libFuzzer on validate.c (clang)
+#   make lint [KDIR=<tree>]           checkpatch --strict, sparse (C=2),
+#                                     kernel-doc -Wall, shellcheck
 #   make check                        build a debug test kernel (cached),
 #                                     boot it under QEMU, run selftests
 #   make demo                         the main job, in a VM
@@ -82,6 +84,9 @@ $(FUZZ_BIN): tests/fuzz/fuzz_validate.c $(VALIDATE_DEPS)
 fuzz:
 	tools/fuzz $(FUZZ_SECONDS)
 
+lint:
+	tools/lint
+
 check:
 	tools/check
 
@@ -98,4 +103,4 @@ clean:
 		xargs -0 rm -f
 	rm -rf results build $(TOOLS)
 
-.PHONY: all modules stock check-stock tools unit fuzz check demo kernel-debug kernel-plain clean
+.PHONY: all modules stock check-stock tools unit fuzz lint check demo kernel-debug kernel-plain clean
