@@ -9,14 +9,14 @@
 #   make stock                        the same against Debian's stock 6.12
 #   make check-stock [STOCK=<release>]  selftests on a stock kernel
 #   make tools                        build the userspace tools
+#   make check                        build a debug test kernel (cached),
+#                                     boot it under QEMU, run selftests
+#   make demo                         the main job, in a VM
 #   make unit                         userspace unit tests of validate.c
 #                                     (ASan + UBSan)
 #   make fuzz [FUZZ_SECONDS=600]      libFuzzer on validate.c (clang)
 #   make lint [KDIR=<tree>]           checkpatch --strict, sparse (C=2),
 #                                     kernel-doc -Wall, shellcheck
-#   make check                        build a debug test kernel (cached),
-#                                     boot it under QEMU, run selftests
-#   make demo                         the main job, in a VM
 #   make clean
 
 KERNELRELEASE ?= $(shell uname -r)
@@ -89,6 +89,8 @@ lint:
 	@tools/lint || { rc=$$?; [ $$rc = 4 ] && echo "lint: (skipped checks)"; \
 		[ $$rc = 4 ]; }
 
+.PHONY: unit fuzz lint
+
 check:
 	tools/check
 
@@ -105,4 +107,4 @@ clean:
 		xargs -0 rm -f
 	rm -rf results build $(TOOLS)
 
-.PHONY: all modules stock check-stock tools unit fuzz lint check demo kernel-debug kernel-plain clean
+.PHONY: all modules stock check-stock tools check demo kernel-debug kernel-plain clean
