@@ -757,8 +757,8 @@ void vsb_vq_stop(struct vsb_vq *vq, bool discard)
 	 * each batch; a batch that emptied vq->done is over once we hold
 	 * vq->lock.
 	 */
-	wait_event(vq->drain_wq, !atomic_read(&vq->inflight) &&
-				 llist_empty(&vq->done));
+	wait_event(vq->drain_wq,
+		   !atomic_read(&vq->inflight) && llist_empty(&vq->done));
 
 	mutex_lock(&vq->lock);
 	vq->avail_idx = vq->vring.last_avail_idx;
