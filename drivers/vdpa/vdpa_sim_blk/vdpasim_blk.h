@@ -232,8 +232,11 @@ struct vsb_vq_stats {
 	u64 notifications;
 };
 
-#define vsb_stat_add(vq, field, n) \
-	WRITE_ONCE((vq)->stats.field, (vq)->stats.field + (n))
+/* Bump a counter of struct vsb_vq_stats; only the worker does. */
+static inline void vsb_stat_add(u64 *counter, u64 n)
+{
+	WRITE_ONCE(*counter, *counter + n);
+}
 
 /* vsb_vq.flags bits */
 enum {

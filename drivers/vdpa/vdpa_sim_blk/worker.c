@@ -183,13 +183,13 @@ static void vsb_vq_break(struct vsb_vq *vq, const char *why)
 /* Count a finished request; the worker is the only writer. */
 static void vsb_vq_account(struct vsb_vq *vq, const struct vsb_req *req)
 {
-	vsb_stat_add(vq, reqs[min_t(u8, req->op, VSB_OP_UNSUPP)], 1);
+	vsb_stat_add(&vq->stats.reqs[min_t(u8, req->op, VSB_OP_UNSUPP)], 1);
 	if (req->status != VIRTIO_BLK_S_OK)
-		vsb_stat_add(vq, errors, 1);
+		vsb_stat_add(&vq->stats.errors, 1);
 	else if (req->op == VSB_OP_READ)
-		vsb_stat_add(vq, read_bytes, req->in_len);
+		vsb_stat_add(&vq->stats.read_bytes, req->in_len);
 	else if (req->op == VSB_OP_WRITE)
-		vsb_stat_add(vq, write_bytes, req->ext.len);
+		vsb_stat_add(&vq->stats.write_bytes, req->ext.len);
 }
 
 /* Publish a finished request in the used ring and recycle it. */
@@ -244,7 +244,7 @@ static void vsb_vq_notify(struct vsb_vq *vq)
 	if (ret < 0) {
 		vsb_vq_break(vq, "cannot read used_event");
 	} else if (ret && vq->cb.callback) {
-		vsb_stat_add(vq, notifications, 1);
+		vsb_stat_add(&vq->stats.notifications, 1);
 		/* Callbacks expect interrupt-like context, as upstream. */
 		local_bh_disable();
 		vq->cb.callback(vq->cb.private);
@@ -496,7 +496,7 @@ static bool vsb_vq_poll(struct vsb_vq *vq, u64 poll_ns)
 		work = vsb_vq_has_work(vq);
 		vsb_vq_leave(vq, mm);
 		if (work) {
-			vsb_stat_add(vq, poll_hits, 1);
+			vsb_stat_add(&vq->stats.poll_hits, 1);
 			return true;
 		}
 		if (ktime_get_ns() >= deadline)
@@ -537,7 +537,7 @@ static int vsb_worker(void *data)
 			break;
 		if (!test_and_clear_bit(VSB_VQ_KICKED, &vq->flags) &&
 		    llist_empty(&vq->done)) {
-			vsb_stat_add(vq, sleeps, 1);
+			vsb_stat_add(&vq->stats.sleeps, 1);
 			schedule();
 			continue;
 		}
