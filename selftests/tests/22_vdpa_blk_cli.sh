@@ -79,7 +79,7 @@ else
 	[[ $node == /dev/vhost-vdpa-* && -c $node ]] || fail "add printed '$node'"
 	[ "$(basename "$(readlink /sys/bus/vdpa/devices/cli1/driver)")" = vhost_vdpa ] ||
 		fail "cli1 is not bound to vhost_vdpa"
-	"$cli" list | grep -Eq "^cli1 +\(shmem\) +$((128 << 20)) +0 +1 +vhost +$node +0 +0\$" ||
+	"$cli" list | grep -Eq "^cli1 +\(shmem\) +$((128 << 20)) +0 +1 +vhost +$node +[0-9]+ +0\$" ||
 		fail "list does not show cli1 on vhost"
 	"$cli" del cli1 || fail "del cli1"
 	[ ! -e "$node" ] || fail "$node still present"
