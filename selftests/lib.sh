@@ -82,7 +82,11 @@ vdpa_blkdev() {
 	local i d
 	for ((i = 0; i < 100; i++)); do
 		for d in /sys/bus/vdpa/devices/"$1"/virtio*/block/vd*; do
-			if [ -e "$d" ] && [ -b "/dev/$(basename "$d")" ]; then
+			# a node left from an earlier disk may linger: wait for
+			# this one to have its size
+			if [ -e "$d" ] && [ -b "/dev/$(basename "$d")" ] &&
+			   [ "$(cat "$d/size" 2>/dev/null)" != 0 ] &&
+			   blockdev --getsize64 "/dev/$(basename "$d")" >/dev/null 2>&1; then
 				echo "/dev/$(basename "$d")"
 				return 0
 			fi

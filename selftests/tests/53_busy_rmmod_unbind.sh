@@ -17,6 +17,11 @@ fio --name=busy --filename="$dev" --ioengine=libaio --direct=1 --rw=randrw \
 	--verify_state_save=0 --output=/tmp/fio-hb.out &
 pid=$!
 sleep 3
+kill -0 $pid || { cat /tmp/fio-hb.out; fail "fio did not start"; }
+# configfs holds two references per directory (subsystem and item).
+refs_idle=2
+[ "$(cat /sys/module/vdpasim_blk/refcnt)" = $((refs_idle + 1)) ] ||
+	fail "a live disk should hold one reference: $(cat /sys/module/vdpasim_blk/refcnt)"
 out=$(timeout 20 rmmod vdpasim_blk 2>&1) && fail "rmmod succeeded under I/O"
 echo "$out"
 [[ $out == *"in use"* ]] || fail "rmmod did not say the module is in use"
@@ -32,7 +37,8 @@ kill -0 $pid 2>/dev/null && { kill -9 $pid; fail "fio still running after unbind
 wait $pid
 log "fio ended with status $? after the unbind"
 [ ! -b "$dev" ] || fail "$dev still present after unbind"
-log "module references after unbind: $(cat /sys/module/vdpasim_blk/refcnt)"
+[ "$(cat /sys/module/vdpasim_blk/refcnt)" = $refs_idle ] ||
+	fail "unbinding did not drop the disk's reference"
 # Unbound, nobody holds the module; bind again and verify.
 vdpa_bind hb virtio_vdpa || fail "bind back"
 dev=$(vdpa_blkdev hb) || fail "no disk after rebinding"
@@ -56,9 +62,13 @@ cat /tmp/vblk-hv.out
 [ $crc = 0 ] || fail "client failed (exit $crc) while the delete waited"
 wait $dpid || fail "vdpa dev del did not finish after the client closed"
 [ ! -e /sys/bus/vdpa/devices/hv ] || fail "hv still exists"
-log "module references after the vhost part: $(cat /sys/module/vdpasim_blk/refcnt)"
+# hb (rebound) holds one, and hv's configfs directory two more
+[ "$(cat /sys/module/vdpasim_blk/refcnt)" = $((2 * refs_idle + 1)) ] ||
+	fail "references after the vhost part: $(cat /sys/module/vdpasim_blk/refcnt)"
 
 vdpa dev del hb || fail "del hb"
-log "module references once idle: $(cat /sys/module/vdpasim_blk/refcnt)"
+rmdir "$CFS/hb" "$CFS/hv" || fail "rmdir"
+[ "$(cat /sys/module/vdpasim_blk/refcnt)" = 0 ] ||
+	fail "references once idle: $(cat /sys/module/vdpasim_blk/refcnt)"
 rmmod vdpasim_blk || fail "rmmod once idle"
 insmod "$MODULE" || fail "reload"
