@@ -187,6 +187,8 @@ static int negotiate(struct vblk_dev *d)
 {
 	struct vhost_vdpa_config *cfg;
 	uint64_t features;
+	uint32_t dev_cfg_size = 0;
+	size_t cfg_len;
 	int ret;
 
 	ret = set_status(d, 0);
@@ -214,11 +216,21 @@ static int negotiate(struct vblk_dev *d)
 		return fail(d, 0, "device refused features %#llx",
 			    (unsigned long long)features);
 
+	/*
+	 * A device may have a shorter config space than this header's
+	 * struct (qemu-storage-daemon 7.2's VDUSE export stops before the
+	 * secure-erase fields), and vhost_vdpa refuses a read past its end:
+	 * read what it has, leaving the rest zero.
+	 */
+	cfg_len = sizeof(d->config);
+	if (!ioctl(d->fd, VHOST_VDPA_GET_CONFIG_SIZE, &dev_cfg_size) &&
+	    dev_cfg_size && dev_cfg_size < cfg_len)
+		cfg_len = dev_cfg_size;
 	cfg = calloc(1, sizeof(*cfg) + sizeof(d->config));
 	if (!cfg)
 		return fail(d, ENOMEM, "config buffer");
 	cfg->off = 0;
-	cfg->len = sizeof(d->config);
+	cfg->len = cfg_len;
 	ret = xioctl(d, VHOST_VDPA_GET_CONFIG, cfg, "VHOST_VDPA_GET_CONFIG");
 	if (!ret)
 		memcpy(&d->config, cfg->buf, sizeof(d->config));
