@@ -148,7 +148,31 @@ static int map_region(struct vblk_dev *d)
 {
 	size_t huge = 2UL << 20;
 	uint8_t *p;
+	int fd;
 
+	/*
+	 * A device that maps client memory into another process (VDUSE:
+	 * vhost_vdpa in VA mode hands it the backing file of each shared
+	 * mapping, and skips anonymous ones) needs memory with a file:
+	 * a shared memfd.
+	 */
+	if (d->opts.shared_mem) {
+		fd = memfd_create("vblk", MFD_CLOEXEC);
+		if (fd < 0)
+			return fail(d, errno, "memfd_create");
+		if (ftruncate(fd, d->mem_len)) {
+			close(fd);
+			return fail(d, errno, "memfd of %zu bytes", d->mem_len);
+		}
+		p = mmap(NULL, d->mem_len, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 fd, 0);
+		close(fd);
+		if (p == MAP_FAILED)
+			return fail(d, errno, "mmap %zu bytes", d->mem_len);
+		d->mem = p;
+		memset(d->mem, 0, d->mem_len);
+		return 0;
+	}
 	p = mmap(NULL, d->mem_len + huge, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED)
