@@ -12,6 +12,10 @@
 #   make check                        build a debug test kernel (cached),
 #                                     boot it under QEMU, run selftests
 #   make demo                         the main job, in a VM
+#   make bench                        benchmark suite on the plain test
+#                                     kernel, icount and real-time TCG
+#   make bench-icount / bench-tcg     one mode only
+#                                     (BENCH_REPS=3, BENCH_RUNTIME=5 s)
 #   make clean
 
 KERNELRELEASE ?= $(shell uname -r)
@@ -57,6 +61,12 @@ check:
 demo:
 	tools/demo
 
+bench:
+	tools/bench/run --mode both
+
+bench-icount bench-tcg:
+	tools/bench/run --mode $(@:bench-%=%)
+
 kernel-debug kernel-plain:
 	tools/build-kernel $(@:kernel-%=%)
 
@@ -67,4 +77,5 @@ clean:
 		xargs -0 rm -f
 	rm -rf results build $(TOOLS)
 
-.PHONY: all modules stock check-stock tools check demo kernel-debug kernel-plain clean
+.PHONY: all modules stock check-stock tools check demo bench bench-icount \
+	bench-tcg kernel-debug kernel-plain clean
