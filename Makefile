@@ -15,7 +15,8 @@
 #   make bench                        benchmark suite on the plain test
 #                                     kernel, icount and real-time TCG
 #   make bench-icount / bench-tcg     one mode only
-#                                     (BENCH_REPS=3, BENCH_RUNTIME=5 s)
+#                                     (BENCH_REPS, BENCH_RUNTIME,
+#                                     BENCH_PARALLEL: tools/bench/run)
 #   make clean
 
 KERNELRELEASE ?= $(shell uname -r)
