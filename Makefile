@@ -18,6 +18,11 @@
 #   make fuzz [FUZZ_SECONDS=600]      libFuzzer on validate.c (clang)
 #   make lint [KDIR=<tree>]           checkpatch --strict, sparse (C=2),
 #                                     kernel-doc -Wall, shellcheck
+#   make bench                        benchmark suite on the plain test
+#                                     kernel, icount and real-time TCG
+#   make bench-icount / bench-tcg     one mode only
+#                                     (BENCH_REPS, BENCH_RUNTIME,
+#                                     BENCH_PARALLEL: tools/bench/run)
 #   make clean
 
 KERNELRELEASE ?= $(shell uname -r)
@@ -101,6 +106,12 @@ demo:
 soak:
 	tools/soak
 
+bench:
+	tools/bench/run --mode both
+
+bench-icount bench-tcg:
+	tools/bench/run --mode $(@:bench-%=%)
+
 kernel-debug kernel-plain:
 	tools/build-kernel $(@:kernel-%=%)
 
@@ -111,4 +122,5 @@ clean:
 		xargs -0 rm -f
 	rm -rf results build $(TOOLS)
 
-.PHONY: all modules stock check-stock tools check soak demo kernel-debug kernel-plain clean
+.PHONY: all modules stock check-stock tools check soak demo bench \
+	bench-icount bench-tcg kernel-debug kernel-plain clean

@@ -55,6 +55,8 @@ static const char usage_text[] =
 "  -M MIB    data memory (default 4; in PA mode each page may take one of\n"
 "            vhost_vdpa's max_iotlb_entries, 2048 by default)\n"
 "  -F MASK   virtio feature bits to refuse (hex)\n"
+"  -m        data and rings in a shared memfd instead of anonymous memory\n"
+"            (needed by devices that map it into another process: VDUSE)\n"
 "\n"
 "exit status: 0 ok, 1 device error or bad data, 2 usage or setup error\n";
 
@@ -478,11 +480,12 @@ int main(int argc, char **argv)
 	bool unmap = false;
 	uint64_t off = 0, len = 0;
 
-	while ((c = getopt(argc, argv, "+hq:Q:M:F:")) != -1) {
+	while ((c = getopt(argc, argv, "+hq:Q:M:F:m")) != -1) {
 		switch (c) {
 		case 'q': opts.num_queues = parse_size(optarg); break;
 		case 'Q': opts.queue_size = parse_size(optarg); break;
 		case 'M': opts.mem_size = parse_size(optarg) << 20; break;
+		case 'm': opts.shared_mem = true; break;
 		case 'F': opts.features_off = strtoull(optarg, NULL, 16); break;
 		case 'h': usage(NULL);
 		default: usage("bad option");

@@ -148,7 +148,31 @@ static int map_region(struct vblk_dev *d)
 {
 	size_t huge = 2UL << 20;
 	uint8_t *p;
+	int fd;
 
+	/*
+	 * A device that maps client memory into another process (VDUSE:
+	 * vhost_vdpa in VA mode hands it the backing file of each shared
+	 * mapping, and skips anonymous ones) needs memory with a file:
+	 * a shared memfd.
+	 */
+	if (d->opts.shared_mem) {
+		fd = memfd_create("vblk", MFD_CLOEXEC);
+		if (fd < 0)
+			return fail(d, errno, "memfd_create");
+		if (ftruncate(fd, d->mem_len)) {
+			close(fd);
+			return fail(d, errno, "memfd of %zu bytes", d->mem_len);
+		}
+		p = mmap(NULL, d->mem_len, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 fd, 0);
+		close(fd);
+		if (p == MAP_FAILED)
+			return fail(d, errno, "mmap %zu bytes", d->mem_len);
+		d->mem = p;
+		memset(d->mem, 0, d->mem_len);
+		return 0;
+	}
 	p = mmap(NULL, d->mem_len + huge, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED)
@@ -187,6 +211,8 @@ static int negotiate(struct vblk_dev *d)
 {
 	struct vhost_vdpa_config *cfg;
 	uint64_t features;
+	uint32_t dev_cfg_size = 0;
+	size_t cfg_len;
 	int ret;
 
 	ret = set_status(d, 0);
@@ -214,11 +240,21 @@ static int negotiate(struct vblk_dev *d)
 		return fail(d, 0, "device refused features %#llx",
 			    (unsigned long long)features);
 
+	/*
+	 * A device may have a shorter config space than this header's
+	 * struct (qemu-storage-daemon 7.2's VDUSE export stops before the
+	 * secure-erase fields), and vhost_vdpa refuses a read past its end:
+	 * read what it has, leaving the rest zero.
+	 */
+	cfg_len = sizeof(d->config);
+	if (!ioctl(d->fd, VHOST_VDPA_GET_CONFIG_SIZE, &dev_cfg_size) &&
+	    dev_cfg_size && dev_cfg_size < cfg_len)
+		cfg_len = dev_cfg_size;
 	cfg = calloc(1, sizeof(*cfg) + sizeof(d->config));
 	if (!cfg)
 		return fail(d, ENOMEM, "config buffer");
 	cfg->off = 0;
-	cfg->len = sizeof(d->config);
+	cfg->len = cfg_len;
 	ret = xioctl(d, VHOST_VDPA_GET_CONFIG, cfg, "VHOST_VDPA_GET_CONFIG");
 	if (!ret)
 		memcpy(&d->config, cfg->buf, sizeof(d->config));
