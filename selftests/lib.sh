@@ -305,21 +305,25 @@ blkio_verify() {
 	tx "$BLKIO_VERIFY" "$@"
 }
 
-# nested_io IMG QEMU-ARGS...: boot the running test kernel in a nested
-# QEMU (TCG, from the Debian 13 root) whose disk is given by QEMU-ARGS and
+# nested_io IMG QEMU-ARGS...: boot a kernel (VSB_NESTED_KERNEL, which
+# tools/check sets to the plain test kernel, else the running one) in a
+# nested QEMU (TCG, from the Debian 13 root) whose disk is given by
+# QEMU-ARGS and
 # reaches this VM's device with backing file IMG.  Its busybox init
 #   - writes 2 MiB of random data at 4 MiB with O_DIRECT in 1 MiB
 #     requests, reads it back and compares;
 #   - reads 1 MiB at 8 MiB, which this function put into IMG first, and
 #     compares;
 # and this function then checks that IMG holds the data at 4 MiB.  The
-# nested console goes to /tmp/nested/console.log, shown on failure.
-# NESTED_TIMEOUT (default 480 s) bounds the nested VM.
+# nested console goes to NESTED_CONSOLE (default
+# /tmp/nested/console.log), shown on failure.  NESTED_TIMEOUT (default
+# 480 s) bounds the nested VM.
 nested_io() {
-	local img=$1 kernel=${VM_KERNEL:-} n=/tmp/nested rc t0
+	local img=$1 kernel=${VSB_NESTED_KERNEL:-${VM_KERNEL:-}} n=/tmp/nested rc t0
+	local console=${NESTED_CONSOLE:-/tmp/nested/console.log}
 	shift
 	if [ -z "$kernel" ] || [ ! -r "$kernel" ]; then
-		skip "the test kernel image is not visible in the VM ('$kernel'; tools/vm/run exports VM_KERNEL)"
+		skip "no kernel image for the nested VM ('$kernel'; tools/vm/run exports VM_KERNEL)"
 	fi
 	rm -rf $n
 	mkdir -p $n/root/bin $n/root/dev $n/root/proc $n/root/sys || fail "mkdir $n"
@@ -360,21 +364,22 @@ INIT
 	tx timeout -k 5 "${NESTED_TIMEOUT:-480}" qemu-system-x86_64 \
 		-M q35 -accel tcg,tb-size=128 -cpu max -smp 1 -nodefaults \
 		-no-user-config -display none -monitor none -no-reboot \
-		-serial file:$n/console.log -kernel $n/bzImage -initrd $n/initrd.gz \
+		-chardev stdio,id=con,signal=off -serial chardev:con \
+		-kernel $n/bzImage -initrd $n/initrd.gz \
 		-append "console=ttyS0 panic=-1 rdinit=/init lockdep.prove_locking=0 kmemleak=off" \
-		"$@" >$n/qemu.log 2>&1
+		"$@" >"$console" 2>$n/qemu.log </dev/null
 	rc=$?
 	log "nested VM: exit $rc after $(($(date +%s) - t0)) s"
-	grep '^nested:' $n/console.log
-	if [ $rc != 0 ] || ! grep -q '^nested: DONE' $n/console.log; then
+	grep '^nested:' "$console"
+	if [ $rc != 0 ] || ! grep -q '^nested: DONE' "$console"; then
 		cat $n/qemu.log
-		tail -n 40 $n/console.log
+		tail -n 40 "$console"
 		fail "the nested VM did not finish (exit $rc)"
 	fi
-	grep -q '^nested: WRITE-OK' $n/console.log ||
-		{ tail -n 40 $n/console.log; fail "nested write/read-back failed"; }
-	grep -q '^nested: READ-OK' $n/console.log ||
-		{ tail -n 40 $n/console.log; fail "the nested VM did not read the file's data"; }
+	grep -q '^nested: WRITE-OK' "$console" ||
+		{ tail -n 40 "$console"; fail "nested write/read-back failed"; }
+	grep -q '^nested: READ-OK' "$console" ||
+		{ tail -n 40 "$console"; fail "the nested VM did not read the file's data"; }
 	region "$img" 4M 2M | cmp - $n/root/pat ||
 		fail "the nested VM's write is not in the backing file"
 	cat $n/qemu.log
