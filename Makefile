@@ -11,6 +11,10 @@
 #   make tools                        build the userspace tools
 #   make check                        build a debug test kernel (cached),
 #                                     boot it under QEMU, run selftests
+#   make check-long                   the long selftests: nested guests
+#                                     through QEMU 10 (builds the plain
+#                                     kernel too) and 100 load/unload
+#                                     cycles under kmemleak
 #   make soak [SOAK_SECONDS=1800]     long load test on the plain kernel
 #   make demo                         the main job, in a VM
 #   make unit                         userspace unit tests of validate.c
@@ -103,6 +107,9 @@ check:
 demo:
 	tools/demo
 
+check-long:
+	VSB_LONG=1 HOST_GATES=0 tools/check 40_ 41_ 42_ 43_ 54_
+
 soak:
 	tools/soak
 
@@ -122,5 +129,5 @@ clean:
 		xargs -0 rm -f
 	rm -rf results build $(TOOLS)
 
-.PHONY: all modules stock check-stock tools check soak demo bench \
+.PHONY: all modules stock check-stock tools check check-long soak demo bench \
 	bench-icount bench-tcg kernel-debug kernel-plain clean

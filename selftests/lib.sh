@@ -258,3 +258,136 @@ kernel_at_least() {
 va_modes() {
 	if kernel_at_least 6.5; then echo 0 1; else echo 0; fi
 }
+
+# --- Real vhost-vdpa clients from Debian 13 (tools/trixie-root) -------
+# Debian 12 has no libblkio and no vhost-vdpa-device-pci; the tests that
+# use QEMU 10 and libblkio run them from a cached Debian 13 root, which
+# tools/check builds and shares into the VM (VSB_TRIXIE names it).
+
+# trixie_enter: set TX to a usable copy of the Debian 13 root: an overlay
+# with a tmpfs upper layer over the cached root, with /dev, /proc, /sys,
+# /tmp and the repository bound in (same paths inside).  Skips the test
+# when the root was not built.  Undone when the test ends.
+export TX=
+trixie_enter() {
+	local root=${VSB_TRIXIE:-$("$REPO/tools/trixie-root" --path 2>/dev/null)} d top
+	if [ -z "$root" ] || [ ! -e "$root/.complete" ]; then
+		skip "no Debian 13 root at '${root:-?}' (build it with tools/trixie-root; tools/check does)"
+	fi
+	top=$(mktemp -d /run/trixie.XXXXXX) || fail "mktemp"
+	mkdir -p "$top/u" "$top/w" "$top/m"
+	mount -t overlay overlay \
+		-o "lowerdir=$root,upperdir=$top/u,workdir=$top/w" "$top/m" ||
+		fail "overlay over $root"
+	on_exit "umount -R $top/m; rm -rf $top"
+	for d in /dev /proc /sys /tmp; do
+		mount --rbind "$d" "$top/m$d" || fail "binding $d into the Debian 13 root"
+		mount --make-rslave "$top/m$d" || fail "make-rslave $top/m$d"
+	done
+	mkdir -p "$top/m$REPO"
+	mount --bind "$REPO" "$top/m$REPO" || fail "binding $REPO"
+	TX=$top/m
+}
+
+# tx CMD...: run CMD inside the Debian 13 root.  vhost_vdpa charges the
+# memory it pins (all of a client's mapped memory in PA mode) to
+# RLIMIT_MEMLOCK, hence no limit.
+tx() {
+	(
+		ulimit -l unlimited
+		exec chroot "$TX" /usr/bin/env -i HOME=/root LANG=C.UTF-8 \
+			PATH=/usr/local/bin:/usr/bin:/usr/sbin:/bin:/sbin "$@"
+	)
+}
+
+# blkio_verify ARGS...: tools/blkio-verify.c (built inside the Debian 13
+# root by tools/trixie-root --verifier), run inside it.
+BLKIO_VERIFY=$REPO/tools/blkio-verify
+blkio_verify() {
+	[ -x "$BLKIO_VERIFY" ] ||
+		skip "$BLKIO_VERIFY not built (tools/trixie-root --verifier; tools/check does)"
+	tx "$BLKIO_VERIFY" "$@"
+}
+
+# nested_io IMG QEMU-ARGS...: boot a kernel (VSB_NESTED_KERNEL, which
+# tools/check sets to the plain test kernel, else the running one) in a
+# nested QEMU (TCG, from the Debian 13 root) whose disk is given by
+# QEMU-ARGS and
+# reaches this VM's device with backing file IMG.  Its busybox init
+#   - writes 2 MiB of random data at 4 MiB with O_DIRECT in 1 MiB
+#     requests, reads it back and compares;
+#   - reads 1 MiB at 8 MiB, which this function put into IMG first, and
+#     compares;
+# and this function then checks that IMG holds the data at 4 MiB.  The
+# nested console goes to NESTED_CONSOLE (default
+# /tmp/nested/console.log), shown on failure.  NESTED_TIMEOUT (default
+# 480 s) bounds the nested VM.
+nested_io() {
+	local img=$1 kernel=${VSB_NESTED_KERNEL:-${VM_KERNEL:-}} n=/tmp/nested rc t0
+	[ "${VSB_LONG:-0}" = 1 ] ||
+		skip "nested guests take minutes under TCG: make check-long runs them"
+	local console=${NESTED_CONSOLE:-/tmp/nested/console.log}
+	shift
+	if [ -z "$kernel" ] || [ ! -r "$kernel" ]; then
+		skip "no kernel image for the nested VM ('$kernel'; tools/vm/run exports VM_KERNEL)"
+	fi
+	rm -rf $n
+	mkdir -p $n/root/bin $n/root/dev $n/root/proc $n/root/sys || fail "mkdir $n"
+	cp "$kernel" $n/bzImage || fail "copying $kernel"
+	cp "$(command -v busybox)" $n/root/bin/busybox || fail "busybox missing"
+	head -c 2M /dev/urandom >$n/root/pat
+	head -c 1M /dev/urandom >$n/root/pat2
+	dd if=$n/root/pat2 of="$img" bs=1M seek=8 conv=notrunc status=none ||
+		fail "preparing $img"
+	cat >$n/root/init <<'INIT'
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+say() { echo "nested: $*"; }
+i=0
+while [ ! -b /dev/vda ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+if [ -b /dev/vda ]; then
+	q=/sys/block/vda/queue
+	say "vda $(cat /sys/block/vda/size) sectors, max_segments $(cat $q/max_segments), max_sectors_kb $(cat $q/max_sectors_kb)"
+	dd if=/pat of=/dev/vda bs=1M seek=4 oflag=direct conv=fsync 2>&1 &&
+	dd if=/dev/vda of=/back bs=1M skip=4 count=2 iflag=direct 2>&1 &&
+	cmp /pat /back && say WRITE-OK
+	dd if=/dev/vda of=/back2 bs=1M skip=8 count=1 iflag=direct 2>&1 &&
+	cmp /pat2 /back2 && say READ-OK
+else
+	say "no /dev/vda"
+fi
+say DONE
+reboot -f
+INIT
+	chmod +x $n/root/init
+	(cd $n/root && find . | cpio -o -H newc --quiet | gzip -1) >$n/initrd.gz ||
+		fail "building the nested initramfs"
+
+	t0=$(date +%s)
+	tx timeout -k 5 "${NESTED_TIMEOUT:-480}" qemu-system-x86_64 \
+		-M q35 -accel tcg,tb-size=128 -cpu max -smp 1 -nodefaults \
+		-no-user-config -display none -monitor none -no-reboot \
+		-chardev stdio,id=con,signal=off -serial chardev:con \
+		-kernel $n/bzImage -initrd $n/initrd.gz \
+		-append "console=ttyS0 panic=-1 rdinit=/init lockdep.prove_locking=0 kmemleak=off" \
+		"$@" >"$console" 2>$n/qemu.log </dev/null
+	rc=$?
+	log "nested VM: exit $rc after $(($(date +%s) - t0)) s"
+	grep '^nested:' "$console"
+	if [ $rc != 0 ] || ! grep -q '^nested: DONE' "$console"; then
+		cat $n/qemu.log
+		tail -n 40 "$console"
+		fail "the nested VM did not finish (exit $rc)"
+	fi
+	grep -q '^nested: WRITE-OK' "$console" ||
+		{ tail -n 40 "$console"; fail "nested write/read-back failed"; }
+	grep -q '^nested: READ-OK' "$console" ||
+		{ tail -n 40 "$console"; fail "the nested VM did not read the file's data"; }
+	region "$img" 4M 2M | cmp - $n/root/pat ||
+		fail "the nested VM's write is not in the backing file"
+	cat $n/qemu.log
+	return 0
+}

@@ -20,6 +20,8 @@ fi
 
 # shellcheck source=selftests/settings
 . "$dir/settings"
+# make check-long runs 100 cycles and nested guests: more time per test
+[ "${VSB_LONG:-0}" = 1 ] && timeout=$((timeout * 4))
 
 tests=()
 for t in "$dir"/tests/*.sh; do
