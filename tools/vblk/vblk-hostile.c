@@ -368,16 +368,17 @@ static void kick_not_ready(struct ctx *c)
 	struct vhost_vring_file f = { .index = 1 };
 	uint64_t one = 1;
 
-	if (c->d.max_queues < 2)
-		return;
-	f.fd = eventfd(0, EFD_CLOEXEC);
-	if (f.fd < 0 || ioctl(c->d.fd, VHOST_SET_VRING_KICK, &f) ||
-	    write(f.fd, &one, sizeof(one)) != sizeof(one)) {
-		perror("kick queue 1");
-		exit(2);
+	/* A single-queue device has no other queue to kick. */
+	if (c->d.max_queues >= 2) {
+		f.fd = eventfd(0, EFD_CLOEXEC);
+		if (f.fd < 0 || ioctl(c->d.fd, VHOST_SET_VRING_KICK, &f) ||
+		    write(f.fd, &one, sizeof(one)) != sizeof(one)) {
+			perror("kick queue 1");
+			exit(2);
+		}
+		usleep(200000);
+		close(f.fd);
 	}
-	usleep(200000);
-	close(f.fd);
 	ro_flush(c);	/* and queue 0 still answers */
 }
 
