@@ -6,7 +6,8 @@
 # and reads back through /dev/vda and reads data put into the backing
 # file; the backing file must hold its writes.  libblkio maps guest RAM
 # by file descriptor, so the RAM is a shared memfd.
-# NESTED_QUEUE_SIZE (default 128) is the virtio-blk-pci queue-size: QEMU
+# NESTED_QUEUE_SIZE (default 128; empty: QEMU's default) is the
+# virtio-blk-pci queue-size: QEMU
 # advertises seg_max = queue-size - 2 to the nested guest and hands its
 # requests on as they are, while our device's seg_max is 128.
 # shellcheck source=selftests/lib.sh
@@ -18,7 +19,7 @@ img=/tmp/disk.img
 truncate -s 64M $img
 cfs_new nested backing=$img
 vsb_vhost nested
-qs=${NESTED_QUEUE_SIZE:-128}
+qs=${NESTED_QUEUE_SIZE-128}
 nested_io $img \
 	-object memory-backend-memfd,id=mem,size=256M,share=on \
 	-machine memory-backend=mem -m 256 \
