@@ -45,6 +45,10 @@ COMPANION=${VSB_COMPANION:-$REPO/build/companion/$(uname -r)}
 vsb_modprobe() {
 	local m
 	for m in "$@"; do
+		if [ "$m" = vhost_vdpa ]; then
+			load_vhost_vdpa || return 1
+			continue
+		fi
 		[ -d "/sys/module/$m" ] && continue
 		modprobe -q "$m" 2>/dev/null && continue
 		if [ -r "$COMPANION/$m.ko" ]; then
@@ -56,6 +60,31 @@ vsb_modprobe() {
 		echo "cannot load $m (not in /lib/modules/$(uname -r), no $COMPANION/$m.ko)" >&2
 		return 1
 	done
+}
+
+# load_vhost_vdpa: vhost_vdpa with room for client memory that PA mode
+# maps page by page (its default, 2048 IOTLB entries, is 8 MiB of 4 KiB
+# pages).  Reloaded if an earlier test loaded it with fewer.
+VHOST_IOTLB_ENTRIES=65536
+load_vhost_vdpa() {
+	local p=/sys/module/vhost_vdpa/parameters/max_iotlb_entries
+	if [ -r $p ] && [ "$(cat $p)" -lt $VHOST_IOTLB_ENTRIES ]; then
+		rmmod vhost_vdpa 2>/dev/null || {
+			echo "vhost_vdpa is in use with only $(cat $p) IOTLB entries" >&2
+			return 1
+		}
+	fi
+	[ -d /sys/module/vhost_vdpa ] && return 0
+	modprobe -q vhost_vdpa max_iotlb_entries=$VHOST_IOTLB_ENTRIES 2>/dev/null &&
+		return 0
+	if [ -r "$COMPANION/vhost_vdpa.ko" ]; then
+		# shellcheck disable=SC2046 # a comma-separated list
+		vsb_modprobe $(modinfo -F depends "$COMPANION/vhost_vdpa.ko" | tr , ' ') &&
+			insmod "$COMPANION/vhost_vdpa.ko" \
+				max_iotlb_entries=$VHOST_IOTLB_ENTRIES && return 0
+	fi
+	echo "cannot load vhost_vdpa" >&2
+	return 1
 }
 
 # Load the vDPA bus drivers and the vringh library our module needs, and
@@ -189,7 +218,7 @@ blocks() { stat -c %b "$1"; }
 # vhost_vdpa), detaching it from its current driver first.
 vdpa_bind() {
 	local name=$1 drv=$2 sys=/sys/bus/vdpa/devices/$1 cur
-	modprobe "$drv" || return 1
+	vsb_modprobe "$drv" || return 1
 	if [ -e "$sys/driver" ]; then
 		cur=$(basename "$(readlink -f "$sys/driver")")
 		[ "$cur" = "$drv" ] && return 0
@@ -221,8 +250,7 @@ export VHOST=
 vsb_vhost() {
 	local name=$1
 	shift
-	# PA mode maps client memory page by page without huge pages
-	modprobe vhost_vdpa max_iotlb_entries=65536 || fail "modprobe vhost_vdpa"
+	load_vhost_vdpa || fail "cannot load vhost_vdpa"
 	vdpa_add "$name" "$@" || fail "vdpa dev add $name $*"
 	on_exit "vdpa dev del $name"
 	vdpa_bind "$name" vhost_vdpa || fail "cannot bind $name to vhost_vdpa"

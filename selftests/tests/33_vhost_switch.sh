@@ -7,7 +7,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 vsb_load
-modprobe vhost_vdpa max_iotlb_entries=65536 || fail "modprobe vhost_vdpa"
+load_vhost_vdpa || fail "cannot load vhost_vdpa"
 img=/tmp/disk.img
 truncate -s 32M $img
 pattern_file /tmp/a 0xaa 1M

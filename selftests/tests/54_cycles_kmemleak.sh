@@ -15,7 +15,7 @@ else
 fi
 km=/sys/kernel/debug/kmemleak
 load_vdpa_stack
-modprobe vhost_vdpa max_iotlb_entries=65536 || fail "modprobe vhost_vdpa"
+load_vhost_vdpa || fail "cannot load vhost_vdpa"
 [ -x "$VBLK" ] || fail "$VBLK not built"
 [ -w $km ] && echo clear >$km
 truncate -s 16M /tmp/cyc.img
