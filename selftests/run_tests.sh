@@ -20,8 +20,10 @@ fi
 
 # shellcheck source=selftests/settings
 . "$dir/settings"
-# make check-long runs 100 cycles and nested guests: more time per test
+# make check-long runs 100 cycles and nested guests: more time per test;
+# make soak sets its own
 [ "${VSB_LONG:-0}" = 1 ] && timeout=$((timeout * 4))
+[ -n "${VSB_TEST_TIMEOUT:-}" ] && timeout=$VSB_TEST_TIMEOUT
 
 tests=()
 for t in "$dir"/tests/*.sh; do
