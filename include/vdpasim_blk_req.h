@@ -94,6 +94,7 @@ struct vsb_extent {
 	u64 len;			/* bytes */
 };
 
+void vsb_limits_set_default(struct vsb_limits *lim);
 enum vsb_op vsb_req_decode(u32 type);
 bool vsb_op_is_write(enum vsb_op op);
 enum vsb_chain_verdict vsb_req_check_chain(u64 out_len, u64 in_len);

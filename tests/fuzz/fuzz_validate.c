@@ -127,12 +127,7 @@ static void fz_setup(struct fz_in *in, struct vsb_limits *lim)
 		lim->max_write_zeroes_sectors = fz_take(in, 4);
 		lim->max_write_zeroes_seg = fz_take(in, 4);
 	} else {
-		lim->size_max = VSB_SIZE_MAX;
-		lim->seg_max = VSB_SEG_MAX;
-		lim->max_discard_sectors = VSB_MAX_DISCARD_SECTORS;
-		lim->max_discard_seg = VSB_MAX_DISCARD_SEG;
-		lim->max_write_zeroes_sectors = VSB_MAX_WRITE_ZEROES_SECTORS;
-		lim->max_write_zeroes_seg = VSB_MAX_WRITE_ZEROES_SEG;
+		vsb_limits_set_default(lim);
 	}
 }
 

@@ -78,12 +78,7 @@ void vsb_blk_init_config(struct vsb_dev *vsb)
 	u32 lbs = vsb->params.logical_block_size;
 
 	lim->capacity = vsb->backend.capacity;
-	lim->size_max = VSB_SIZE_MAX;
-	lim->seg_max = VSB_SEG_MAX;
-	lim->max_discard_sectors = VSB_MAX_DISCARD_SECTORS;
-	lim->max_discard_seg = VSB_MAX_DISCARD_SEG;
-	lim->max_write_zeroes_sectors = VSB_MAX_WRITE_ZEROES_SECTORS;
-	lim->max_write_zeroes_seg = VSB_MAX_WRITE_ZEROES_SEG;
+	vsb_limits_set_default(lim);
 	lim->read_only = vsb->params.read_only;
 
 	memset(cfg, 0, sizeof(*cfg));

@@ -10,11 +10,26 @@
  * guest-controlled values is overflow-checked, so a range that passes
  * lies entirely inside [0, capacity).
  */
+#include <vdpasim_blk.h>
 #include <vdpasim_blk_req.h>
 
 /* check_add_overflow()/check_mul_overflow() work the same in userspace. */
 #define vsb_add_overflow(a, b, d)	__builtin_add_overflow(a, b, d)
 #define vsb_mul_overflow(a, b, d)	__builtin_mul_overflow(a, b, d)
+
+/**
+ * vsb_limits_set_default - the request limits the device advertises
+ * @lim: limits to fill; capacity and read_only are left as they are
+ */
+void vsb_limits_set_default(struct vsb_limits *lim)
+{
+	lim->size_max = VSB_SIZE_MAX;
+	lim->seg_max = VSB_SEG_MAX;
+	lim->max_discard_sectors = VSB_MAX_DISCARD_SECTORS;
+	lim->max_discard_seg = VSB_MAX_DISCARD_SEG;
+	lim->max_write_zeroes_sectors = VSB_MAX_WRITE_ZEROES_SECTORS;
+	lim->max_write_zeroes_seg = VSB_MAX_WRITE_ZEROES_SEG;
+}
 
 /**
  * vsb_req_decode - map a virtio-blk request type to a device operation
