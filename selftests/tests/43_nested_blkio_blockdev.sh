@@ -6,10 +6,10 @@
 # and reads back through /dev/vda and reads data put into the backing
 # file; the backing file must hold its writes.  libblkio maps guest RAM
 # by file descriptor, so the RAM is a shared memfd.
-# NESTED_QUEUE_SIZE (default 128; empty: QEMU's default) is the
-# virtio-blk-pci queue-size: QEMU
-# advertises seg_max = queue-size - 2 to the nested guest and hands its
-# requests on as they are, while our device's seg_max is 128.
+# NESTED_QUEUE_SIZE (default 128; empty: QEMU's default, 256) is the
+# virtio-blk-pci queue-size: QEMU advertises seg_max = queue-size - 2 to
+# the nested guest and hands its requests on as they are, so it must stay
+# within our device's seg_max (254).
 # shellcheck source=selftests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
