@@ -182,7 +182,7 @@ static void vsb_blk_get_id(struct vsb_vq *vq, struct vsb_req *req,
 	/* Not NUL-terminated when 20 bytes long, as the spec allows. */
 	strtomem_pad(id, vq->vsb->params.serial, 0);
 
-	if (vringh_iov_push_iotlb(&vq->vring, &req->in, id, len) != len) {
+	if (vsb_ring_push(vq, &req->in, id, len) != len) {
 		vsb_req_dbg(vq, "cannot write id\n");
 		req->status = VIRTIO_BLK_S_IOERR;
 		return;
@@ -221,8 +221,8 @@ static void vsb_blk_dwz(struct vsb_vq *vq, struct vsb_req *req,
 		struct virtio_blk_discard_write_zeroes raw;
 		struct vsb_dwz_seg seg;
 
-		if (vringh_iov_pull_iotlb(&vq->vring, &req->out, &raw,
-					  sizeof(raw)) != sizeof(raw)) {
+		if (vsb_ring_pull(vq, &req->out, &raw, sizeof(raw)) !=
+		    sizeof(raw)) {
 			vsb_req_dbg(vq, "cannot read segment %u\n", i);
 			req->status = VIRTIO_BLK_S_IOERR;
 			return;
@@ -297,8 +297,7 @@ bool vsb_blk_handle(struct vsb_vq *vq, struct vsb_req *req)
 		break;
 	}
 
-	if (vringh_iov_pull_iotlb(&vq->vring, &req->out, &hdr,
-				  sizeof(hdr)) != sizeof(hdr)) {
+	if (vsb_ring_pull(vq, &req->out, &hdr, sizeof(hdr)) != sizeof(hdr)) {
 		vsb_req_dbg(vq, "cannot read header of chain %u\n", req->head);
 		return false;
 	}
@@ -359,7 +358,7 @@ u32 vsb_blk_finish(struct vsb_vq *vq, struct vsb_req *req)
 	if (left > 1)
 		vringh_kiov_advance(&req->in, left - 1);
 
-	if (vringh_iov_push_iotlb(&vq->vring, &req->in, &status, 1) != 1) {
+	if (vsb_ring_push(vq, &req->in, &status, 1) != 1) {
 		vsb_req_dbg(vq, "cannot write status of chain %u\n", req->head);
 		return 0;
 	}

@@ -20,7 +20,8 @@
  *   get_backend_features   6.4    a queue enabled after DRIVER_OK is not
  *                                 offered to vhost_vdpa clients
  *   bind_mm/unbind_mm      6.5    no VA mode (use_va) for vhost_vdpa
- *   compat_reset/reset_map 6.7    reset() restores the identity map itself
+ *   compat_reset/reset_map 6.7    reset() returns to the kernel driver's
+ *                                 address space itself
  *                                 (VSB_RESET_FLAGS): mappings do not
  *                                 persist across reset (IOTLB_PERSIST)
  *   get_vq_size            6.10   drivers use the maximum, queue_size
@@ -37,6 +38,11 @@
 #include <uapi/linux/vhost_types.h>
 
 #define VSB_OP(member, fn)	VSB_OP_##member(fn)
+
+/* dma.c gives the device DMA ops of its own (CONFIG_DMA_OPS before 6.12). */
+#if !defined(CONFIG_ARCH_HAS_DMA_OPS) && !defined(CONFIG_DMA_OPS)
+#error "vdpasim_blk needs per-device DMA ops (CONFIG_ARCH_HAS_DMA_OPS)"
+#endif
 
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
 #define VSB_OP_resume(fn)		.resume = (fn),
@@ -87,7 +93,7 @@ static inline int vsb_vringh_init_iotlb_va(struct vringh *vrh, u64 features,
 #else
 #define VSB_OP_compat_reset(fn)
 #define VSB_OP_reset_map(fn)
-/* Before 6.7 every parent's reset() went back to the identity map. */
+/* Before 6.7 every parent's reset() cleared the map (see dma.c). */
 #define VSB_RESET_FLAGS			VDPA_RESET_F_CLEAN_MAP
 #endif
 

@@ -10,11 +10,12 @@
  * status has DRIVER_OK and the device is not suspended; vsb_vq_update()
  * starts or stops it whenever one of those changes.
  *
- * The single address space starts as an identity map (IOVA == physical
- * address, all permissions), which is what virtio_vdpa needs: the vDPA
- * device is its own DMA device and uses dma-direct.  vhost_vdpa replaces
- * the map through set_map or dma_map/dma_unmap, and reset_map (or a reset
- * with VDPA_RESET_F_CLEAN_MAP) restores the identity map.
+ * The single address space starts empty, as the kernel driver's address
+ * space (dma.c): virtio_vdpa maps buffers through the device's own DMA
+ * ops, and its rings are reached with vringh's kernel accessors.
+ * vhost_vdpa installs a map through set_map or dma_map/dma_unmap, which
+ * ends that; reset_map (or a reset with VDPA_RESET_F_CLEAN_MAP) empties
+ * the IOTLB and goes back to it.
  *
  * In VA mode (the use_va parameter) vhost_vdpa maps IOVAs to user virtual
  * addresses of the client and binds the client's mm (bind_mm).  A ring
@@ -52,27 +53,21 @@ static struct vsb_vq *vsb_get_vq(struct vsb_dev *vsb, u16 idx)
 
 /* --- IOTLB ------------------------------------------------------------- */
 
-static int vsb_iotlb_set_identity(struct vsb_dev *vsb)
+/* No explicit map: back to the kernel driver's address space (dma.c). */
+static void vsb_iotlb_set_kernel(struct vsb_dev *vsb)
 {
-	int ret;
-
 	lockdep_assert_held(&vsb->iotlb_lock);
 
 	vhost_iotlb_reset(&vsb->iotlb);
-	ret = vhost_iotlb_add_range(&vsb->iotlb, 0, ULONG_MAX, 0, VHOST_MAP_RW);
-	vsb->iotlb_pt = !ret;
-	return ret;
+	vsb->iotlb_kernel = true;
 }
 
-/* First explicit mapping replaces the identity map. */
-static void vsb_iotlb_leave_identity(struct vsb_dev *vsb)
+/* The first explicit mapping ends the kernel driver's address space. */
+static void vsb_iotlb_leave_kernel(struct vsb_dev *vsb)
 {
 	lockdep_assert_held(&vsb->iotlb_lock);
 
-	if (vsb->iotlb_pt) {
-		vhost_iotlb_reset(&vsb->iotlb);
-		vsb->iotlb_pt = false;
-	}
+	vsb->iotlb_kernel = false;
 }
 
 /* Translate as much of [*iova, *iova + *len) as fits in req->bvec. */
@@ -189,11 +184,11 @@ static int vsb_iotlb_fill_va(struct vsb_dev *vsb, struct vsb_req *req,
  * do I/O straight to and from guest memory.
  *
  * How the pages are held is chosen once per request, on its first page
- * (enum vsb_page_ref): not at all for virtio_vdpa's identity map, whose
- * buffers belong to kernel code that keeps them alive until the request
- * completes; a reference for a vhost_vdpa client's physical addresses, so
- * that unmapping memory during I/O cannot free pages under it; a pin for
- * a client's user virtual addresses.  vsb_req_put_pages() lets go.
+ * (enum vsb_page_ref): not at all for a kernel driver (vsb_dma_map_bvecs()),
+ * which keeps its buffers alive until the request completes; a reference
+ * for a vhost_vdpa client's physical addresses, so that unmapping memory
+ * during I/O cannot free pages under it; a pin for a client's user
+ * virtual addresses.  vsb_req_put_pages() lets go.
  *
  * Context: process context; in VA mode, a worker that adopted the
  * client's mm.  Takes and releases vsb->iotlb_lock, and may allocate a
@@ -210,6 +205,8 @@ int vsb_iotlb_map_bvecs(struct vsb_dev *vsb, struct vsb_req *req,
 
 	if (!len)
 		return 0;
+	if (req->vq->kern)
+		return vsb_dma_map_bvecs(req, iova, len);
 	if (check_add_overflow(iova, len - 1, &last))
 		return -EFAULT;
 
@@ -230,8 +227,7 @@ int vsb_iotlb_map_bvecs(struct vsb_dev *vsb, struct vsb_req *req,
 		}
 		spin_lock(&vsb->iotlb_lock);
 		if (!req->nr_bvec)
-			req->page_ref = vsb->iotlb_pt ? VSB_PAGE_NOREF :
-							VSB_PAGE_GET;
+			req->page_ref = VSB_PAGE_GET;
 		ret = vsb_iotlb_fill(vsb, req, &iova, &len, perm);
 		spin_unlock(&vsb->iotlb_lock);
 	}
@@ -288,6 +284,15 @@ int vsb_iotlb_access16(struct vsb_vq *vq, u64 iova, __virtio16 *val,
 
 	if (iova & 1)
 		return -EFAULT;
+	if (vq->kern) {
+		/* Inside the ring, checked by vsb_vq_start() */
+		p = (__virtio16 *)(uintptr_t)iova;
+		if (write)
+			WRITE_ONCE(*p, *val);
+		else
+			*val = READ_ONCE(*p);
+		return 0;
+	}
 	if (vq->use_va)
 		return vsb_iotlb_access16_va(vsb, iova, val, write);
 
@@ -441,8 +446,7 @@ static void vsb_do_reset(struct vsb_dev *vsb, u32 flags)
 
 	if (flags & VDPA_RESET_F_CLEAN_MAP) {
 		spin_lock(&vsb->iotlb_lock);
-		if (vsb_iotlb_set_identity(vsb))
-			dev_warn(vsb_to_dev(vsb), "cannot restore identity map\n");
+		vsb_iotlb_set_kernel(vsb);
 		spin_unlock(&vsb->iotlb_lock);
 	}
 
@@ -851,7 +855,7 @@ static int vsb_set_map(struct vdpa_device *vdpa, unsigned int asid,
 
 	spin_lock(&vsb->iotlb_lock);
 	vhost_iotlb_reset(&vsb->iotlb);
-	vsb->iotlb_pt = false;
+	vsb_iotlb_leave_kernel(vsb);
 	for (map = vhost_iotlb_itree_first(iotlb, 0, U64_MAX); map;
 	     map = vhost_iotlb_itree_next(map, 0, U64_MAX)) {
 		ret = vhost_iotlb_add_range(&vsb->iotlb, map->start, map->last,
@@ -877,7 +881,7 @@ static int vsb_dma_map(struct vdpa_device *vdpa, unsigned int asid, u64 iova,
 		return -EINVAL;
 
 	spin_lock(&vsb->iotlb_lock);
-	vsb_iotlb_leave_identity(vsb);
+	vsb_iotlb_leave_kernel(vsb);
 	ret = vhost_iotlb_add_range_ctx(&vsb->iotlb, iova, last, pa, perm,
 					opaque);
 	spin_unlock(&vsb->iotlb_lock);
@@ -894,7 +898,7 @@ static int vsb_dma_unmap(struct vdpa_device *vdpa, unsigned int asid,
 		return -EINVAL;
 
 	spin_lock(&vsb->iotlb_lock);
-	vsb_iotlb_leave_identity(vsb);
+	vsb_iotlb_leave_kernel(vsb);
 	vhost_iotlb_del_range(&vsb->iotlb, iova, last);
 	spin_unlock(&vsb->iotlb_lock);
 	return 0;
@@ -904,16 +908,14 @@ static int __maybe_unused vsb_reset_map(struct vdpa_device *vdpa,
 					unsigned int asid)
 {
 	struct vsb_dev *vsb = vdpa_to_vsb(vdpa);
-	int ret = 0;
 
 	if (asid)
 		return -EINVAL;
 
 	spin_lock(&vsb->iotlb_lock);
-	if (!vsb->iotlb_pt)
-		ret = vsb_iotlb_set_identity(vsb);
+	vsb_iotlb_set_kernel(vsb);
 	spin_unlock(&vsb->iotlb_lock);
-	return ret;
+	return 0;
 }
 
 /*
@@ -980,6 +982,7 @@ static void vsb_free(struct vdpa_device *vdpa)
 
 	vsb_backend_close(&vsb->backend);
 	vhost_iotlb_reset(&vsb->iotlb);
+	vsb_dma_release(vsb);
 	vsb_unbind_mm(vdpa);
 	if (vsb->cfg)
 		vsb_configfs_release(vsb->cfg);
@@ -1053,7 +1056,6 @@ struct vsb_dev *vsb_dev_create(struct vdpa_mgmt_dev *mdev, const char *name,
 			       struct vsb_cfg_item *cfg, u64 features)
 {
 	struct vsb_dev *vsb;
-	struct device *dev;
 	unsigned int i;
 	int ret;
 
@@ -1076,20 +1078,13 @@ struct vsb_dev *vsb_dev_create(struct vdpa_mgmt_dev *mdev, const char *name,
 	spin_lock_init(&vsb->config_cb_lock);
 	spin_lock_init(&vsb->mm_lock);
 	vhost_iotlb_init(&vsb->iotlb, vsb_max_iotlb_entries, 0);
+	INIT_LIST_HEAD(&vsb->dma_regions);
 
-	spin_lock(&vsb->iotlb_lock);
-	ret = vsb_iotlb_set_identity(vsb);
-	spin_unlock(&vsb->iotlb_lock);
+	vsb->iotlb_kernel = true;
+
+	ret = vsb_dma_init(vsb);
 	if (ret)
 		goto err_put;
-
-	/* dma-direct on the vDPA device itself: DMA address == physical */
-	dev = &vsb->vdpa.dev;
-	dev->dma_mask = &dev->coherent_dma_mask;
-	ret = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(64));
-	if (ret)
-		goto err_put;
-	vsb->vdpa.dma_dev = dev;
 	vsb->vdpa.mdev = mdev;
 
 	ret = vsb_backend_open(&vsb->backend, &vsb->params, name);

@@ -146,8 +146,8 @@ struct vsb_vq;
 
 /**
  * enum vsb_page_ref - how a request holds its data pages
- * @VSB_PAGE_NOREF: not at all: virtio_vdpa's identity map, whose buffers
- *	the kernel keeps alive until the request completes.
+ * @VSB_PAGE_NOREF: not at all: a kernel driver's buffers (dma.c), which
+ *	it keeps alive until the request completes.
  * @VSB_PAGE_GET: a page reference each (physical-address IOTLB of a
  *	vhost_vdpa client, which may unmap during I/O).
  * @VSB_PAGE_PIN: a FOLL_PIN pin each (user virtual addresses).
@@ -275,6 +275,8 @@ enum {
  * @drain_wq: woken when @inflight drops to zero.
  * @use_va: the running ring and its buffers are in the bound mm's user
  *	address space (@lock).
+ * @kern: the running ring belongs to a kernel driver and is reached with
+ *	vringh's kernel accessors, its buffers through dma.c (@lock).
  * @reqs: request pool, @nr_reqs entries, allocated when a ring of a new
  *	size starts (@lock, and vsb->lock to reallocate).
  * @nr_reqs: size of @reqs: the size of the last ring started.
@@ -309,6 +311,7 @@ struct vsb_vq {
 	bool broken;
 	bool discard;
 	bool use_va;
+	bool kern;
 	unsigned int completed;
 
 	struct llist_head done;
@@ -354,7 +357,10 @@ struct vsb_cfg_item;
  *	until it resets the device (@lock).
  * @iotlb_lock: see the locking comment at the top of this file.
  * @iotlb: IOVA to physical address map of the single address space.
- * @iotlb_pt: @iotlb is the identity map installed for virtio_vdpa.
+ * @iotlb_kernel: no explicit map is installed: rings in @dma_regions are
+ *	served as a kernel driver's (dma.c), and @iotlb is empty.
+ * @dma_regions: live coherent allocations of a kernel driver
+ *	(struct vsb_dma_region), under @iotlb_lock.
  * @config_cb_lock: protects @config_cb.
  * @config_cb: config-change callback.
  * @mm_lock: protects @mm.
@@ -383,7 +389,8 @@ struct vsb_dev {
 
 	spinlock_t iotlb_lock;		/* the IOTLB: see top of file */
 	struct vhost_iotlb iotlb;
-	bool iotlb_pt;
+	bool iotlb_kernel;
+	struct list_head dma_regions;
 
 	spinlock_t config_cb_lock;	/* protects config_cb */
 	struct vdpa_callback config_cb;
@@ -442,6 +449,32 @@ int vsb_iotlb_access16(struct vsb_vq *vq, u64 iova, __virtio16 *val,
 		       bool write);
 struct mm_struct *vsb_dev_get_mm(struct vsb_dev *vsb);
 void vsb_dev_needs_reset(struct vsb_dev *vsb);
+
+/*
+ * Copy to or from the buffers of a chain, with the accessors that match
+ * how the ring is reached (vsb_vq.kern).
+ */
+static inline ssize_t vsb_ring_pull(struct vsb_vq *vq, struct vringh_kiov *kiov,
+				    void *dst, size_t len)
+{
+	if (vq->kern)
+		return vringh_iov_pull_kern(kiov, dst, len);
+	return vringh_iov_pull_iotlb(&vq->vring, kiov, dst, len);
+}
+
+static inline ssize_t vsb_ring_push(struct vsb_vq *vq, struct vringh_kiov *kiov,
+				    const void *src, size_t len)
+{
+	if (vq->kern)
+		return vringh_iov_push_kern(kiov, src, len);
+	return vringh_iov_push_iotlb(&vq->vring, kiov, src, len);
+}
+
+/* dma.c */
+int vsb_dma_init(struct vsb_dev *vsb);
+void vsb_dma_release(struct vsb_dev *vsb);
+bool vsb_dma_owns(struct vsb_dev *vsb, u64 addr, u64 len);
+int vsb_dma_map_bvecs(struct vsb_req *req, u64 addr, u64 len);
 
 /* worker.c */
 int vsb_vq_init(struct vsb_dev *vsb, struct vsb_vq *vq, unsigned int index);

@@ -12,7 +12,7 @@
  *    and may be called from any context.
  * 2. The worker takes vq->lock for one batch.  If the ring runs and is
  *    not broken, it reaps completions (step 5), then takes up to
- *    VSB_BUDGET chains with vringh_getdesc_iotlb(), each into a free
+ *    VSB_BUDGET chains with vringh_getdesc_*(), each into a free
  *    request.  blk.c parses the chain.  A request that can be answered at
  *    once (bad requests, GET_ID, and the synchronous FLUSH, DISCARD and
  *    WRITE_ZEROES, which block this queue only) is finished right away.
@@ -33,7 +33,7 @@
  *    request went on vq->done, and llist_add()/llist_del_all() are fully
  *    ordered.  vringh orders the used element before the used index.
  * 6. At the end of a batch that added used elements, if
- *    vringh_need_notify_iotlb() says so, the worker calls the driver's
+ *    vringh_need_notify_*() says so, the worker calls the driver's
  *    callback, still under vq->lock, so a reset cannot race with it.
  *
  * Notifications and polling: while a worker is busy the driver should
@@ -166,6 +166,35 @@ void vsb_req_put_pages(struct vsb_req *req)
 	}
 }
 
+/*
+ * vringh's accessors for the way the ring is reached: plain loads and
+ * stores for a kernel driver's ring (dma.c), the IOTLB otherwise.
+ */
+static int vsb_ring_getdesc(struct vsb_vq *vq, struct vsb_req *req)
+{
+	const gfp_t gfp = GFP_KERNEL | __GFP_NOWARN;
+
+	if (vq->kern)
+		return vringh_getdesc_kern(&vq->vring, &req->out, &req->in,
+					   &req->head, gfp);
+	return vringh_getdesc_iotlb(&vq->vring, &req->out, &req->in,
+				    &req->head, gfp);
+}
+
+static int vsb_ring_complete(struct vsb_vq *vq, u16 head, u32 len)
+{
+	if (vq->kern)
+		return vringh_complete_kern(&vq->vring, head, len);
+	return vringh_complete_iotlb(&vq->vring, head, len);
+}
+
+static int vsb_ring_need_notify(struct vsb_vq *vq)
+{
+	if (vq->kern)
+		return vringh_need_notify_kern(&vq->vring);
+	return vringh_need_notify_iotlb(&vq->vring);
+}
+
 static void vsb_vq_break(struct vsb_vq *vq, const char *why)
 {
 	lockdep_assert_held(&vq->lock);
@@ -201,7 +230,7 @@ static void vsb_vq_complete(struct vsb_vq *vq, struct vsb_req *req)
 
 	if (!vq->broken && !vq->discard) {
 		len = vsb_blk_finish(vq, req);
-		if (vringh_complete_iotlb(&vq->vring, req->head, len) < 0) {
+		if (vsb_ring_complete(vq, req->head, len) < 0) {
 			vsb_vq_break(vq, "cannot write used ring");
 		} else {
 			vq->completed++;
@@ -240,7 +269,7 @@ static void vsb_vq_notify(struct vsb_vq *vq)
 		return;
 	vq->completed = 0;
 
-	ret = vringh_need_notify_iotlb(&vq->vring);
+	ret = vsb_ring_need_notify(vq);
 	if (ret < 0) {
 		vsb_vq_break(vq, "cannot read used_event");
 	} else if (ret && vq->cb.callback) {
@@ -442,8 +471,7 @@ static enum vsb_run vsb_vq_run(struct vsb_vq *vq)
 			break;	/* pool empty: a completion will wake us */
 
 		budget--;
-		ret = vringh_getdesc_iotlb(&vq->vring, &req->out, &req->in,
-					   &req->head, GFP_KERNEL | __GFP_NOWARN);
+		ret = vsb_ring_getdesc(vq, req);
 		if (ret <= 0) {
 			vsb_req_put(vq, req);
 			if (ret < 0) {
@@ -647,13 +675,35 @@ static int vsb_vq_alloc_reqs(struct vsb_vq *vq, unsigned int num)
 	return 0;
 }
 
-static int vsb_vq_init_vringh(struct vsb_vq *vq, bool va)
+/*
+ * Without an explicit map the ring must be a kernel driver's: all three
+ * parts, event fields included, inside its coherent allocations (dma.c).
+ */
+static bool vsb_vq_kernel_ring(struct vsb_vq *vq)
+{
+	u64 num = vq->num;
+	/* Each with the trailing used_event or avail_event index */
+	u64 avail = offsetof(struct vring_avail, ring) +
+		    (num + 1) * sizeof(__virtio16);
+	u64 used = offsetof(struct vring_used, ring) +
+		   num * sizeof(struct vring_used_elem) + sizeof(__virtio16);
+
+	return vsb_dma_owns(vq->vsb, vq->desc_addr,
+			    num * sizeof(struct vring_desc)) &&
+	       vsb_dma_owns(vq->vsb, vq->driver_addr, avail) &&
+	       vsb_dma_owns(vq->vsb, vq->device_addr, used);
+}
+
+static int vsb_vq_init_vringh(struct vsb_vq *vq, bool va, bool kern)
 {
 	struct vsb_dev *vsb = vq->vsb;
 	struct vring_desc *desc = (void *)(uintptr_t)vq->desc_addr;
 	struct vring_avail *avail = (void *)(uintptr_t)vq->driver_addr;
 	struct vring_used *used = (void *)(uintptr_t)vq->device_addr;
 
+	if (kern)
+		return vringh_init_kern(&vq->vring, vsb->driver_features,
+					vq->num, true, desc, avail, used);
 	if (va)
 		return vsb_vringh_init_iotlb_va(&vq->vring,
 						vsb->driver_features, vq->num,
@@ -679,7 +729,7 @@ int vsb_vq_start(struct vsb_vq *vq)
 {
 	struct vsb_dev *vsb = vq->vsb;
 	u32 num = vq->num;
-	bool va;
+	bool va, kern;
 	int ret;
 
 	lockdep_assert_held(&vsb->lock);
@@ -687,6 +737,9 @@ int vsb_vq_start(struct vsb_vq *vq)
 	spin_lock(&vsb->mm_lock);
 	va = vsb->vdpa.use_va && vsb->mm;
 	spin_unlock(&vsb->mm_lock);
+	spin_lock(&vsb->iotlb_lock);
+	kern = vsb->iotlb_kernel && !va;
+	spin_unlock(&vsb->iotlb_lock);
 
 	if (!num || num > vsb->params.queue_size || !is_power_of_2(num) ||
 	    !IS_ALIGNED(vq->desc_addr, 16) ||
@@ -699,11 +752,17 @@ int vsb_vq_start(struct vsb_vq *vq)
 				    vq->device_addr);
 		return -EINVAL;
 	}
+	if (kern && !vsb_vq_kernel_ring(vq)) {
+		dev_dbg_ratelimited(vsb_to_dev(vsb),
+				    "queue %u: no memory is mapped for the ring\n",
+				    vq->index);
+		return -EFAULT;
+	}
 
 	mutex_lock(&vq->lock);
 	ret = vsb_vq_alloc_reqs(vq, num);
 	if (!ret)
-		ret = vsb_vq_init_vringh(vq, va);
+		ret = vsb_vq_init_vringh(vq, va, kern);
 	if (!ret) {
 		vringh_set_iotlb(&vq->vring, &vsb->iotlb, &vsb->iotlb_lock);
 		/* In-flight requests are never carried over: used == avail */
@@ -721,6 +780,7 @@ int vsb_vq_start(struct vsb_vq *vq)
 		vq->broken = false;
 		vq->discard = false;
 		vq->use_va = va;
+		vq->kern = kern;
 		vq->running = true;
 	}
 	mutex_unlock(&vq->lock);
