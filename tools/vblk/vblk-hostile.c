@@ -362,6 +362,22 @@ static void ro_flush(struct ctx *c)
 	submit(c, d, 2);
 }
 
+static int setup_map(struct ctx *c, bool map);
+
+/*
+ * Rings programmed and started without any memory mapped: the device must
+ * not serve them from whatever its empty address space would mean.
+ */
+static void ring_unmapped(struct ctx *c)
+{
+	vblk_close(&c->d);
+	if (setup_map(c, false)) {
+		fprintf(stderr, "vblk-hostile: cannot start without a map\n");
+		exit(2);
+	}
+	ro_flush(c);
+}
+
 /* A kick on a queue the driver never enabled: nothing happens. */
 static void kick_not_ready(struct ctx *c)
 {
@@ -415,6 +431,7 @@ static const struct hcase cases[] = {
 	{ "write_zeroes_bad_flags", VIRTIO_BLK_S_UNSUPP, 1, false,
 	  wz_bad_flags },
 	{ "kick_not_ready", VIRTIO_BLK_S_OK, 1, false, kick_not_ready },
+	{ "ring_unmapped", RESET, -1, false, ring_unmapped },
 	{ "ro_write", VIRTIO_BLK_S_IOERR, 1, true, ro_write },
 	{ "ro_discard", VIRTIO_BLK_S_IOERR, 1, true, ro_discard },
 	{ "ro_write_zeroes", VIRTIO_BLK_S_IOERR, 1, true, ro_write_zeroes },
@@ -431,10 +448,10 @@ static void on_used(struct vblk_queue *q, struct vblk_req *req,
 	c->done = true;
 }
 
-static int setup(struct ctx *c)
+static int setup_map(struct ctx *c, bool map)
 {
 	struct vblk_opts o = { .num_queues = 1, .mem_size = 8U << 20,
-			       .queue_size = qsize };
+			       .queue_size = qsize, .no_map = !map };
 
 	if (vblk_open(&c->d, path, &o)) {
 		fprintf(stderr, "vblk-hostile: %s\n", c->d.err);
@@ -450,6 +467,11 @@ static int setup(struct ctx *c)
 	c->done = false;
 	c->used_len = ~0U;
 	return 0;
+}
+
+static int setup(struct ctx *c)
+{
+	return setup_map(c, true);
 }
 
 /* Afterwards the device must serve a valid read, after reset if asked. */

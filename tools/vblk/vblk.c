@@ -408,7 +408,7 @@ int vblk_open(struct vblk_dev *d, const char *path,
 		rings += queue_bytes(q->num);
 	}
 
-	ret = map_memory(d);
+	ret = d->opts.no_map ? 0 : map_memory(d);
 	ret = ret ?: start(d, NULL);
 	if (ret)
 		goto err;

@@ -34,6 +34,7 @@ struct vblk_opts {
 	size_t mem_size;		/* data area, default 16 MiB */
 	uint64_t features_off;		/* virtio features to refuse */
 	bool no_driver_ok;		/* stop before DRIVER_OK (tests) */
+	bool no_map;			/* map no memory at all (tests) */
 	bool shared_mem;		/* a shared memfd, not anonymous memory */
 };
 
