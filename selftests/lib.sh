@@ -283,6 +283,8 @@ kernel_at_least() {
 }
 
 # va_modes: the use_va values this kernel supports (bind_mm came in 6.5).
+# In VA mode vhost_vdpa maps only shared, file-backed client memory, so
+# the tests set VBLK_SHARED_MEM=$va for tools/vblk (a shared memfd).
 va_modes() {
 	if kernel_at_least 6.5; then echo 0 1; else echo 0; fi
 }

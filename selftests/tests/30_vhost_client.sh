@@ -11,6 +11,7 @@ img=/tmp/disk.img
 truncate -s 64M $img
 
 for va in $(va_modes); do
+	export VBLK_SHARED_MEM=$va
 	name=client$va
 	log "== use_va=$va"
 	cfs_new "$name" backing=$img num_queues=4 use_va="$va"

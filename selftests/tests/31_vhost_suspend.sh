@@ -9,6 +9,7 @@
 
 vsb_load
 for va in $(va_modes); do
+	export VBLK_SHARED_MEM=$va
 	name=susp$va
 	cfs_new "$name" num_queues=2 use_va="$va"
 	vsb_vhost "$name"

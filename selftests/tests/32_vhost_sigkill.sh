@@ -10,6 +10,7 @@ vsb_load
 img=/tmp/disk.img
 truncate -s 64M $img
 for va in $(va_modes); do
+	export VBLK_SHARED_MEM=$va
 	name=kill$va
 	cfs_new "$name" backing=$img num_queues=2 use_va="$va"
 	vsb_vhost "$name"

@@ -15,6 +15,7 @@ pattern_file /tmp/b 0xbb 1M
 pattern_file /tmp/c 0xcc 1M
 
 for va in $(va_modes); do
+	export VBLK_SHARED_MEM=$va
 	name=sw$va
 	cfs_new "$name" backing=$img use_va="$va"
 	vsb_dev "$name"

@@ -16,6 +16,7 @@ vsb_load
 img=/tmp/disk.img
 truncate -s 16M $img
 for va in $(va_modes); do
+	export VBLK_SHARED_MEM=$va
 	log "== writable device, use_va=$va"
 	cfs_new "rw$va" num_queues=2 use_va="$va"
 	vsb_vhost "rw$va"

@@ -55,7 +55,8 @@ static const char usage_text[] =
 "  -M MIB    data memory (default 4; in PA mode each page may take one of\n"
 "            vhost_vdpa's max_iotlb_entries, 2048 by default)\n"
 "  -F MASK   virtio feature bits to refuse (hex)\n"
-"  -m        data and rings in a shared memfd instead of anonymous memory\n"
+"  -m        data and rings in a shared memfd instead of anonymous memory:\n"
+"            needed in VA mode (use_va=1); also VBLK_SHARED_MEM=1\n"
 "            (needed by devices that map it into another process: VDUSE)\n"
 "\n"
 "exit status: 0 ok, 1 device error or bad data, 2 usage or setup error\n";

@@ -144,6 +144,14 @@ static void queue_layout(struct vblk_queue *q, uint8_t *p)
  * Huge pages where the kernel gives them: fewer, larger IOTLB entries
  * when vhost_vdpa pins the memory in PA mode.
  */
+/* An environment variable set to 1 */
+static bool getenv_flag(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && !strcmp(v, "1");
+}
+
 static int map_region(struct vblk_dev *d)
 {
 	size_t huge = 2UL << 20;
@@ -151,12 +159,12 @@ static int map_region(struct vblk_dev *d)
 	int fd;
 
 	/*
-	 * A device that maps client memory into another process (VDUSE:
-	 * vhost_vdpa in VA mode hands it the backing file of each shared
-	 * mapping, and skips anonymous ones) needs memory with a file:
-	 * a shared memfd.
+	 * vhost_vdpa in VA mode maps only shared mappings with a file (it
+	 * hands the device the file of each, and silently skips anonymous
+	 * ones): a device in VA mode (use_va=1, or VDUSE) needs a shared
+	 * memfd.  VBLK_SHARED_MEM=1 asks for it without -m.
 	 */
-	if (d->opts.shared_mem) {
+	if (d->opts.shared_mem || getenv_flag("VBLK_SHARED_MEM")) {
 		fd = memfd_create("vblk", MFD_CLOEXEC);
 		if (fd < 0)
 			return fail(d, errno, "memfd_create");
