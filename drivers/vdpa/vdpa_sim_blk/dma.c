@@ -227,9 +227,7 @@ int vsb_dma_map_bvecs(struct vsb_req *req, u64 addr, u64 len)
 	u64 last;
 	int ret;
 
-	if (check_add_overflow(addr, len - 1, &last) ||
-	    !virt_addr_valid((void *)(uintptr_t)addr) ||
-	    !virt_addr_valid((void *)(uintptr_t)last))
+	if (check_add_overflow(addr, len - 1, &last))
 		return -EFAULT;
 
 	req->page_ref = VSB_PAGE_NOREF;
@@ -237,6 +235,8 @@ int vsb_dma_map_bvecs(struct vsb_req *req, u64 addr, u64 len)
 		void *p = (void *)(uintptr_t)addr;
 		u32 piece = min_t(u64, len, PAGE_SIZE - offset_in_page(p));
 
+		if (!virt_addr_valid(p))
+			return -EFAULT;
 		if (req->nr_bvec == req->max_bvec) {
 			ret = vsb_req_reserve_bvec(req, 2 * req->max_bvec);
 			if (ret)
