@@ -30,6 +30,7 @@ fio --ioengine=libaio --direct=1 --rw=randrw --rwmixread=60 \
 	"${jobs[@]}" >/tmp/fio-load.out 2>&1
 rc=$?
 [ $rc = 0 ] || { tail -n 30 /tmp/fio-load.out; fail "fio under load: exit $rc"; }
-# Terse v3: 5 error, 6/7 read KiB and KiB/s, 47/48 the same for writes.
-awk -F';' '{ printf "read %d MiB (%d MiB/s), write %d MiB (%d MiB/s), errors %s\n",
+# fio's terse v3 line (other lines are its messages): 5 error, 6/7 read
+# KiB and KiB/s, 47/48 the same for writes.
+awk -F';' '$1 == 3 { printf "read %d MiB (%d MiB/s), write %d MiB (%d MiB/s), errors %s\n",
 	$6 / 1024, $7 / 1024, $47 / 1024, $48 / 1024, $5 }' /tmp/fio-load.out
