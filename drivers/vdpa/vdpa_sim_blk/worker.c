@@ -69,6 +69,7 @@
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
+#include <linux/sched/stat.h>
 #include <linux/slab.h>
 #include <uapi/linux/virtio_ring.h>
 
@@ -507,6 +508,8 @@ out_notify:
 /*
  * Watch the ring for @poll_ns with notifications still off.  Every check
  * takes the ring lock briefly, so starting and stopping are not held up.
+ * Polling stops early when another task wants this CPU: most often the
+ * very task that will post the next buffer.
  * Return: true if there is work: new buffers, a kick or a completion.
  */
 static bool vsb_vq_poll(struct vsb_vq *vq, u64 poll_ns)
@@ -527,9 +530,9 @@ static bool vsb_vq_poll(struct vsb_vq *vq, u64 poll_ns)
 			vsb_stat_add(&vq->stats.poll_hits, 1);
 			return true;
 		}
-		if (ktime_get_ns() >= deadline)
+		if (ktime_get_ns() >= deadline || !single_task_running() ||
+		    need_resched())
 			return false;
-		cond_resched();
 		cpu_relax();
 	}
 }
