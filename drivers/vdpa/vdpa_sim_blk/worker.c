@@ -549,9 +549,33 @@ static bool vsb_vq_arm(struct vsb_vq *vq)
 	return more;
 }
 
+/*
+ * The poll window adapts between 0 and poll_us, as KVM's halt polling
+ * does.  It halves when a poll ends with nothing found, and doubles when
+ * a poll finds work or when a sleep ends in work sooner than a full
+ * window: polling would have caught it.  Polling that keeps missing (the
+ * driver is slower than the window, or its CPU is starved) thus stops
+ * costing CPU, and comes back when requests follow each other closely.
+ */
+#define VSB_POLL_MIN_NS		2000
+
+static u64 vsb_poll_grow(u64 win, u64 max)
+{
+	return min(max(win * 2, (u64)VSB_POLL_MIN_NS), max);
+}
+
+static u64 vsb_poll_shrink(u64 win)
+{
+	win /= 2;
+	return win < VSB_POLL_MIN_NS ? 0 : win;
+}
+
 static int vsb_worker(void *data)
 {
 	struct vsb_vq *vq = data;
+	u64 win = U64_MAX;	/* poll window, clamped to poll_ns */
+	u64 armed_at = 0;	/* when the last poll gave up, or 0 */
+	u64 max;
 	bool more;
 
 	/*
@@ -574,13 +598,28 @@ static int vsb_worker(void *data)
 		}
 		__set_current_state(TASK_RUNNING);
 
+		max = READ_ONCE(vq->poll_ns);
+		if (armed_at) {
+			if (ktime_get_ns() - armed_at < max)
+				win = vsb_poll_grow(win, max);
+			armed_at = 0;
+		}
+		win = min(win, max);
+
 		switch (vsb_vq_run(vq)) {
 		case VSB_RUN_MORE:
 			more = true;
 			break;
 		case VSB_RUN_POLL:
-			more = vsb_vq_poll(vq, READ_ONCE(vq->poll_ns)) ||
-			       vsb_vq_arm(vq);
+			if (win && vsb_vq_poll(vq, win)) {
+				win = vsb_poll_grow(win, max);
+				more = true;
+				break;
+			}
+			win = vsb_poll_shrink(win);
+			more = vsb_vq_arm(vq);
+			if (!more)
+				armed_at = ktime_get_ns();
 			break;
 		default:
 			more = false;
